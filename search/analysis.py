@@ -1,0 +1,249 @@
+"""The French analyzer: tokens, elision, hyphenated compounds, folding, stop words, stems.
+
+The chain, applied to index and query text alike:
+
+1. tokenise the original text (dotted acronyms `I.A.`, decimal numbers `7,5`, words with
+   inner apostrophes, hyphenated compounds split on `-`, U+2010 and U+2011);
+2. strip French elisions (`l’`, `d'`, `qu’`, `jusqu’`, `lorsqu’` … with ' ’ or ʼ);
+3. fold case, accents and ligatures per token with unidecode (`Œuvre` -> `oeuvre`), so
+   offsets still point into the original text;
+4. drop stop words (Snowball's French list, folded, less the words that also carry
+   meaning: été, son, est, as);
+5. map a few irregular plurals Snowball misses (jeux -> jeu, travaux -> travail), then
+   stem with Snowball 3 (PyStemmer).
+
+Folding comes before stemming so that `electricite` and `électricité` give the same term.
+The per-token work is cached: a token seen once costs one dict lookup afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+import Stemmer
+from unidecode import unidecode
+from whoosh.analysis import Token, Tokenizer
+
+__all__ = [
+    "STOP_WORDS",
+    "FrenchTokenizer",
+    "Term",
+    "analyze",
+    "fold",
+    "index_analyzer",
+    "stem_word",
+    "vocab_analyzer",
+]
+
+_W = r"[\w\u0300-\u036f]"
+_APOS = "'\u2019\u02bc"
+_HYPHENS = "\\-\u2010\u2011"
+_ELIDED = rf"(?i:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)[{_APOS}]"
+_TOKEN = re.compile(
+    rf"(?:{_ELIDED})?(?:[^\W\d_]\.){{2,}}(?:[^\W\d_](?!\w))?"  # acronyms: I.A., l’O.N.U.
+    rf"|\d+(?:[.,]\d+)+"  # decimal numbers: 7,5  3.14
+    rf"|{_W}+(?:[{_APOS}]{_W}+)*(?:[{_HYPHENS}]{_W}+(?:[{_APOS}]{_W}+)*)*"
+)
+_PART = re.compile(rf"[^{_HYPHENS}]+")
+_ELISION = re.compile(rf"{_ELIDED}(?=\w)")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)+")
+
+#: Longest term kept, in characters; longer tokens are noise (hashes, base64).
+MAX_TERM = 60
+
+_SNOWBALL_FRENCH = """
+au aux avec ce ces dans de des du elle en et eux il ils je la le les leur leurs lui ma mais
+me même mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te
+tes toi ton tu un une vos votre vous c d j l à m n s t y été étée étées étés étant étante
+étants étantes suis es est sommes êtes sont serai seras sera serons serez seront serais
+serait serions seriez seraient étais était étions étiez étaient fus fut fûmes fûtes furent
+sois soit soyons soyez soient fusse fusses fût fussions fussiez fussent ayant ayante ayantes
+ayants eu eue eues eus ai as avons avez ont aurai auras aura aurons aurez auront aurais
+aurait aurions auriez auraient avais avait avions aviez avaient eut eûmes eûtes eurent aie
+aies ait ayons ayez aient eusse eusses eût eussions eussiez eussent ceci cela celà cet cette
+ici quel quels quelle quelles sans soi
+"""
+#: Homonyms of stop words that carry meaning in news: été (summer), son (sound),
+#: est (east), as (ace). They stay searchable.
+_MEANINGFUL = {"été", "étés", "son", "est", "as"}
+
+#: Snowball's French stop words, folded like index tokens.
+STOP_WORDS: frozenset[str] = frozenset(
+    unidecode(w) for w in _SNOWBALL_FRENCH.split() if w not in _MEANINGFUL
+) - {unidecode(w) for w in _MEANINGFUL}
+
+#: Plurals Snowball leaves apart from their singular (folded forms).
+_IRREGULAR = {
+    "jeux": "jeu", "enjeux": "enjeu", "feux": "feu", "lieux": "lieu", "milieux": "milieu",
+    "voeux": "voeu", "neveux": "neveu", "cheveux": "cheveu", "dieux": "dieu", "adieux": "adieu",
+    "aveux": "aveu", "pieux": "pieu", "essieux": "essieu", "cieux": "ciel", "yeux": "oeil",
+    "aieux": "aieul", "travaux": "travail", "vitraux": "vitrail", "coraux": "corail",
+    "baux": "bail", "emaux": "email", "soupiraux": "soupirail", "vantaux": "vantail",
+}
+
+
+class Term(NamedTuple):
+    """One analysed token: the term, its position, and its span in the original text."""
+
+    text: str
+    pos: int
+    start: int
+    end: int
+
+
+def fold(word: str) -> str:
+    """Fold one token: lower case, accents and ligatures to ASCII, inner punctuation out.
+
+    Decimal numbers keep one dot (`7,5` -> `7.5`); other punctuation is removed
+    (`aujourd’hui` -> `aujourdhui`, `I.A.` -> `ia`).
+    """
+    if _NUMBER.fullmatch(word):
+        return word.replace(",", ".")
+    text = word if word.isascii() else unidecode(word)
+    return _NOT_ALNUM.sub("", text.lower())
+
+
+_stemmers: dict[str, Any] = {}
+
+
+def stem_word(folded: str) -> str:
+    """Stem a folded word (irregular plurals first, then Snowball French)."""
+    if not folded.isalpha():
+        return folded
+    folded = _IRREGULAR.get(folded, folded)
+    stemmer = _stemmers.get("fr")
+    if stemmer is None:
+        stemmer = _stemmers["fr"] = Stemmer.Stemmer("french")
+    stemmed: str = stemmer.stemWord(folded)
+    return stemmed
+
+
+# A parsed token: its parts as (start, end, term or None for a stop word) relative to the
+# token, and the joined term of a hyphenated compound (porte-parole -> porteparole).
+_Parsed = tuple[tuple[tuple[int, int, str | None], ...], str | None]
+
+
+class FrenchTokenizer(Tokenizer):  # type: ignore[misc]
+    """Whoosh tokenizer running the whole French chain in one cached pass.
+
+    Args:
+        stem: stem terms (the `title`/`body` fields); False gives folded words (the
+            vocabulary used for spelling, fuzzy and prefix expansion).
+        stops: drop stop words.
+        compounds: in index mode, also emit a hyphenated compound joined
+            (`week-end` -> `weekend`) at the position of its first part.
+    """
+
+    def __init__(self, stem: bool = True, stops: bool = True, compounds: bool = True) -> None:
+        self.stem = stem
+        self.stops = stops
+        self.compounds = compounds
+        self._cache: dict[str, _Parsed] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        # whoosh pickles the schema, analyzers included: never the cache
+        return {"stem": self.stem, "stops": self.stops, "compounds": self.compounds}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FrenchTokenizer) and self.__getstate__() == other.__getstate__()
+
+    def __hash__(self) -> int:
+        return hash((self.stem, self.stops, self.compounds))
+
+    def _term(self, word: str) -> str | None:
+        folded = fold(word)
+        if not folded or len(folded) > MAX_TERM:
+            return None
+        if self.stops and folded in STOP_WORDS:
+            return None
+        return stem_word(folded) if self.stem else folded
+
+    def _parse(self, token: str) -> _Parsed:
+        parts: list[tuple[int, int, str | None]] = []
+        for m in _PART.finditer(token):
+            start, word = m.start(), m.group()
+            elided = _ELISION.match(word)
+            if elided:
+                start += elided.end()
+                word = word[elided.end():]
+            parts.append((start, m.end(), self._term(word)))
+        joined = None
+        if len(parts) > 1:
+            text = "".join(fold(token[s:e]) for s, e, _ in parts)
+            if text and len(text) <= MAX_TERM:
+                joined = stem_word(text) if self.stem else text
+        return tuple(parts), joined
+
+    def terms(self, text: str, mode: str = "query", removestops: bool = True,
+              ) -> Iterator[tuple[str | None, int, int, int]]:
+        """Yield (term, position, start, end); term is None for a kept stop word."""
+        cache = self._cache
+        if len(cache) > 500_000:
+            cache.clear()
+        joined_too = self.compounds and mode == "index"
+        pos = 0
+        for m in _TOKEN.finditer(text):
+            token = m.group()
+            parsed = cache.get(token)
+            if parsed is None:
+                parsed = cache[token] = self._parse(token)
+            parts, joined = parsed
+            base = m.start()
+            first = pos
+            for start, end, term in parts:
+                if term is None:
+                    if not removestops:
+                        yield None, pos, base + start, base + end
+                    continue
+                yield term, pos, base + start, base + end
+                pos += 1
+            if joined_too and joined is not None and pos - first > 1:
+                yield joined, first, base + parts[0][0], base + parts[-1][1]
+
+    def __call__(  # type: ignore[override]
+        self, value: str, positions: bool = False, chars: bool = False,
+        keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+        start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: Any,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for term, pos, start, end in self.terms(value, mode, removestops):
+            t.text = term if term is not None else ""
+            t.stopped = term is None
+            t.boost = 1.0
+            if keeporiginal:
+                t.original = value[start:end]
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+def index_analyzer() -> FrenchTokenizer:
+    """The analyzer of the stemmed text fields (title, body)."""
+    return FrenchTokenizer(stem=True, stops=True, compounds=True)
+
+
+def vocab_analyzer() -> FrenchTokenizer:
+    """The analyzer of the vocabulary field: folded whole words, no stems, no compounds."""
+    return FrenchTokenizer(stem=False, stops=True, compounds=False)
+
+
+_default = index_analyzer()
+
+
+def analyze(text: str, *, mode: str = "query") -> list[Term]:
+    """Run the stemmed chain over `text` (as for the title and body fields).
+
+    Args:
+        text: original text.
+        mode: "query" (default) or "index" (also emits joined compounds).
+    """
+    return [Term(t, p, s, e) for t, p, s, e in _default.terms(text, mode) if t is not None]

@@ -1,0 +1,284 @@
+"""Turn a parsed query into whoosh queries over one index: expansion, fields, boosts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query as wq
+
+from .analysis import analyze, fold, stem_word, vocab_analyzer
+from .query import DateRange, Group, Negation, Node, Phrase, Word
+from .results import Notice
+
+__all__ = ["WORD_RE", "Compiled", "Compiler", "Ranking", "ValueIndex", "folded_words"]
+
+_VOCAB = vocab_analyzer()
+WORD_RE = re.compile(r"[\w\u0300-\u036f]+(?:['\u2019\u02bc][\w\u0300-\u036f]+)*")
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Scoring and expansion settings (BM25F parameters, field weights, caps)."""
+
+    title_boost: float = 2.0
+    k1: float = 1.2
+    b: float = 0.75
+    relax_below: int = 10
+    relax_pool: int = 200
+    prefix_max_terms: int = 64
+    fuzzy_max_terms: int = 32
+
+
+def folded_words(text: str) -> tuple[str, ...]:
+    """The folded whole words of a text (no stems, stop words kept): for exact values."""
+    out = []
+    for m in WORD_RE.finditer(text):
+        word = fold(m.group())
+        if word:
+            out.append(word)
+    return tuple(out)
+
+
+class ValueIndex:
+    """The exact values of a field (sources, authors, tags), matchable by folded words."""
+
+    def __init__(self, values: Iterable[str]) -> None:
+        self.values = [(v, folded_words(v)) for v in values]
+        self.by_folded: dict[str, list[str]] = {}
+        for value, words in self.values:
+            self.by_folded.setdefault(" ".join(words), []).append(value)
+
+    def exact(self, text: str) -> list[str]:
+        """Values equal to `text` once folded (case and accents ignored)."""
+        return self.by_folded.get(" ".join(folded_words(text)), [])
+
+    def matching(self, text: str, prefix: bool = False) -> list[str]:
+        """Values containing the folded words of `text` in a row (the last one as a
+        prefix when `prefix`)."""
+        wanted = folded_words(text)
+        if not wanted:
+            return []
+        n = len(wanted)
+        out = []
+        for value, words in self.values:
+            for i in range(len(words) - n + 1):
+                window = words[i:i + n]
+                if window[:-1] == wanted[:-1] and (
+                    window[-1] == wanted[-1] or (prefix and window[-1].startswith(wanted[-1]))
+                ):
+                    out.append(value)
+                    break
+        return out
+
+
+@dataclass(frozen=True)
+class Spelled:
+    """A query word to check against the vocabulary, and where it is in the query."""
+
+    word: str
+    start: int
+    end: int
+
+
+@dataclass
+class Clause:
+    """One top-level part of a query, compiled, with the terms it can match."""
+
+    query: wq.Query
+    terms: set[tuple[str, str]] = field(default_factory=set)
+    relaxable: bool = False
+
+
+@dataclass
+class Compiled:
+    """The whoosh query for a parsed query, and what the searcher needs around it."""
+
+    strict: wq.Query | None
+    relaxed: wq.Query | None
+    clauses: list[Clause]
+    highlight: set[str]
+    notices: list[Notice]
+    spelled: list[Spelled]
+
+
+class Compiler:
+    """Compile syntax trees against one reader (expansions read its vocabulary)."""
+
+    def __init__(self, reader: Any, values: dict[str, ValueIndex], ranking: Ranking) -> None:
+        self.reader = reader
+        self.values = values
+        self.ranking = ranking
+        self.notices: list[Notice] = []
+        self.highlight: set[str] = set()
+        self.spelled: list[Spelled] = []
+        self._negated = 0
+
+    def notice(self, code: str, message: str, **params: Any) -> None:
+        if all(n.code != code or n.params != params for n in self.notices):
+            self.notices.append(Notice(code, message, **params))
+
+    # -- fields -------------------------------------------------------------
+
+    def _fields(self, name: str | None) -> list[tuple[str, float]]:
+        if name == "title":
+            return [("title", 1.0)]
+        if name == "body":
+            return [("body", 1.0)]
+        return [("title", self.ranking.title_boost), ("body", 1.0)]
+
+    def _terms_query(self, stems: Iterable[str], fname: str | None, boost: float,
+                     clause: Clause) -> wq.Query:
+        subs: list[wq.Query] = []
+        for stem in stems:
+            for fld, weight in self._fields(fname):
+                subs.append(wq.Term(fld, stem, boost=weight * boost))
+                clause.terms.add((fld, stem))
+            if not self._negated:
+                self.highlight.add(stem)
+        if not subs:
+            return wq.NullQuery
+        return subs[0] if len(subs) == 1 else wq.Or(subs)
+
+    # -- expansions ---------------------------------------------------------
+
+    def _vocab_top(self, words: Iterable[tuple[str, int]], cap: int) -> tuple[list[str], int]:
+        ranked = sorted(words, key=lambda w: -w[1])
+        return [w for w, _ in ranked[:cap]], len(ranked)
+
+    def expand_prefix(self, prefix: str) -> list[str]:
+        """Vocabulary words starting with `prefix`, most frequent first, capped."""
+        found: list[tuple[str, int]] = []
+        for btext, info in self.reader.iter_prefix("vocab", prefix):
+            word = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+            found.append((word, info.doc_frequency()))
+        top, total = self._vocab_top(found, self.ranking.prefix_max_terms)
+        if total > len(top):
+            self.notice("prefix_capped", f"{prefix}* matches {total} words: searched the "
+                        f"{len(top)} most frequent", prefix=prefix, total=total, kept=len(top))
+        return top
+
+    def expand_fuzzy(self, word: str, dist: int) -> list[str]:
+        """Vocabulary words within `dist` edits of `word` (same first letter), capped."""
+        found = []
+        for cand in self.reader.terms_within("vocab", word, dist, prefix=1):
+            found.append((cand, self.reader.doc_frequency("vocab", cand)))
+        top, total = self._vocab_top(found, self.ranking.fuzzy_max_terms)
+        if total > len(top):
+            self.notice("fuzzy_capped_terms", f"{word}~ matches {total} words: searched the "
+                        f"{len(top)} most frequent", word=word, total=total, kept=len(top))
+        return top
+
+    # -- nodes --------------------------------------------------------------
+
+    def compile_word(self, node: Word, clause: Clause) -> wq.Query | None:
+        if node.field in ("source", "author", "tags"):
+            return self._value_query(node.field, node.text, node.prefix)
+        if node.prefix:
+            prefix = fold(node.text)
+            if not prefix:
+                return None
+            stems = {stem_word(w) for w in self.expand_prefix(prefix)}
+            return self._terms_query(sorted(stems), node.field, node.boost, clause)
+        if node.fuzzy is not None:
+            word = fold(node.text)
+            if not word:
+                return None
+            dist = node.fuzzy if node.fuzzy >= 0 else (1 if len(word) < 6 else 2)
+            words = self.expand_fuzzy(word, dist) if dist > 0 else []
+            stems = {stem_word(w) for w in words} | {stem_word(word)}
+            return self._terms_query(sorted(stems), node.field, node.boost, clause)
+        terms = analyze(node.text)
+        if not self._negated:
+            for word, _pos, start, end in _VOCAB.terms(node.text):
+                if word is not None and word.isalpha() and len(word) > 2:
+                    at = node.span[0] + start
+                    self.spelled.append(Spelled(word, at, node.span[0] + end))
+        if not terms:
+            return None
+        if len(terms) == 1:
+            return self._terms_query([terms[0].text], node.field, node.boost, clause)
+        return self._phrase([t.text for t in terms], node.field, 0, node.boost, clause)
+
+    def _phrase(self, words: list[str], fname: str | None, slop: int, boost: float,
+                clause: Clause) -> wq.Query:
+        subs: list[wq.Query] = []
+        for fld, weight in self._fields(fname):
+            subs.append(wq.Phrase(fld, words, slop=1 + slop, boost=weight * boost))
+            clause.terms.update((fld, w) for w in words)
+        if not self._negated:
+            self.highlight.update(words)
+        return subs[0] if len(subs) == 1 else wq.Or(subs)
+
+    def compile_phrase(self, node: Phrase, clause: Clause) -> wq.Query | None:
+        if node.field in ("source", "author", "tags"):
+            return self._value_query(node.field, node.text, False)
+        terms = [t.text for t in analyze(node.text)]
+        if not terms:
+            return None
+        if len(terms) == 1:
+            return self._terms_query(terms, node.field, node.boost, clause)
+        return self._phrase(terms, node.field, node.slop, node.boost, clause)
+
+    def _value_query(self, fname: str, text: str, prefix: bool) -> wq.Query:
+        matches = self.values[fname].matching(text, prefix)
+        if not matches:
+            label = {"tags": "rubrique", "author": "author", "source": "source"}[fname]
+            self.notice("no_such_value", f"no {label} matches {text!r}", field=fname, value=text)
+            return wq.NullQuery
+        subs = [wq.Term(fname, v) for v in matches]
+        return subs[0] if len(subs) == 1 else wq.Or(subs)
+
+    def compile(self, node: Node, clause: Clause) -> wq.Query | None:
+        if isinstance(node, Word):
+            return self.compile_word(node, clause)
+        if isinstance(node, Phrase):
+            return self.compile_phrase(node, clause)
+        if isinstance(node, DateRange):
+            return wq.DateRange("date", node.start, node.end)
+        if isinstance(node, Negation):
+            self._negated += 1
+            try:
+                inner = self.compile(node.child, clause)
+            finally:
+                self._negated -= 1
+            return wq.Not(inner) if inner is not None else None
+        subs = [q for q in (self.compile(c, clause) for c in node.children) if q is not None]
+        if not subs:
+            return None
+        if len(subs) == 1:
+            return subs[0]
+        return wq.And(subs) if node.op == "and" else wq.Or(subs)
+
+    def run(self, root: Node | None, extra: list[wq.Query]) -> Compiled:
+        """Compile the tree; `extra` are filters every result must pass."""
+        implicit = isinstance(root, Group) and root.op == "and" and not root.explicit
+        children = root.children if isinstance(root, Group) and root.op == "and" else (
+            [root] if root is not None else [])
+        clauses: list[Clause] = []
+        for child in children:
+            clause = Clause(wq.NullQuery)
+            compiled = self.compile(child, clause)
+            if compiled is None:
+                continue
+            clause.query = compiled
+            clause.relaxable = (implicit and isinstance(child, Word | Phrase)
+                                and child.field is None and not child.required)
+            clauses.append(clause)
+        constraints = [c.query for c in clauses if not c.relaxable] + extra
+        relaxable = [c.query for c in clauses if c.relaxable]
+        parts = relaxable + constraints
+        strict = _all_of(parts) if parts else None
+        relaxed = None
+        if len(relaxable) > 1:
+            relaxed = _all_of([wq.Or(relaxable)] + constraints)
+        return Compiled(strict, relaxed, clauses, self.highlight, self.notices, self.spelled)
+
+
+def _all_of(parts: list[wq.Query]) -> wq.Query:
+    positive = [p for p in parts if not isinstance(p, wq.Not)]
+    if not positive:
+        parts = [wq.Every()] + parts
+    return parts[0] if len(parts) == 1 else wq.And(parts)

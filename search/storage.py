@@ -1,0 +1,276 @@
+"""The index directory on disk: metadata, the writer lock, temporary builds and the swap."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import os
+import shutil
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from .errors import IndexLockedError, SearchError
+
+__all__ = [
+    "META_NAME",
+    "LockInfo",
+    "dir_size",
+    "read_meta",
+    "swap_in",
+    "temp_dir",
+    "write_meta",
+    "writer_lock",
+]
+
+META_NAME = "search-meta.json"
+_TMP_TAG = ".tmp-"
+_OLD_TAG = ".old-"
+
+
+def now_iso() -> str:
+    """The current time, ISO 8601 in UTC, to the second."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def read_meta(path: Path) -> dict[str, Any] | None:
+    """The index metadata, or None when the file is missing or unreadable."""
+    try:
+        data = orjson.loads((path / META_NAME).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def write_meta(path: Path, meta: dict[str, Any]) -> None:
+    """Write the metadata atomically (temp file, fsync, rename)."""
+    tmp = path / (META_NAME + ".tmp")
+    with tmp.open("wb") as fh:
+        fh.write(orjson.dumps(meta, option=orjson.OPT_INDENT_2))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path / META_NAME)
+
+
+def new_build_id() -> str:
+    """A fresh identifier for one built index."""
+    return uuid.uuid4().hex
+
+
+def dir_size(path: Path) -> int:
+    """Total size in bytes of the regular files directly in `path`."""
+    total = 0
+    try:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_file(follow_symlinks=False):
+                    total += entry.stat(follow_symlinks=False).st_size
+    except OSError:
+        pass
+    return total
+
+
+def lock_path(index: Path) -> Path:
+    """The lock file that one writer holds: beside the index, `<name>.lock`."""
+    return index.parent / (index.name + ".lock")
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    """Who holds (or last held) the writer lock."""
+
+    pid: int | None
+    host: str
+    command: str
+    since: str
+
+    def __str__(self) -> str:
+        who = f"pid {self.pid}" if self.pid else "another process"
+        if self.host and self.host != socket.gethostname():
+            who += f" on {self.host}"
+        if self.command:
+            who += f" ({self.command}, since {self.since})"
+        return who
+
+    @classmethod
+    def read(cls, fh: Any) -> LockInfo:
+        fh.seek(0)
+        try:
+            data = orjson.loads(fh.read() or b"{}")
+        except orjson.JSONDecodeError:
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+        pid = data.get("pid")
+        return cls(
+            pid=pid if isinstance(pid, int) else None,
+            host=str(data.get("host", "")),
+            command=str(data.get("command", "")),
+            since=str(data.get("since", "")),
+        )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def writer_lock(index: Path, *, command: str, timeout: float = 10.0,
+                notes: list[str] | None = None) -> Iterator[None]:
+    """Hold the one-writer lock of an index for the duration of the block.
+
+    The lock is an advisory `flock` on `<index>.lock`: the kernel releases it when the
+    holder dies, so a crashed writer never blocks the next one. Its file records who
+    holds it, for the error message and for the note about a writer that died.
+
+    Args:
+        index: the index directory (it need not exist yet).
+        command: what this writer does ("rebuild", "update"), recorded in the lock.
+        timeout: seconds to wait for another writer before giving up.
+        notes: if given, receives a line when a dead writer's lock is taken over.
+
+    Raises:
+        IndexLockedError: another writer still held the lock after `timeout` seconds.
+    """
+    path = lock_path(index)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    fh = os.fdopen(fd, "r+b")
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as err:
+                if err.errno not in (errno.EWOULDBLOCK, errno.EACCES):
+                    raise
+            if time.monotonic() >= deadline:
+                raise IndexLockedError(path, str(LockInfo.read(fh)), timeout)
+            time.sleep(0.05)
+        previous = LockInfo.read(fh)
+        if previous.pid and previous.pid != os.getpid() and notes is not None:
+            same_host = previous.host in ("", socket.gethostname())
+            if same_host and not _alive(previous.pid):
+                notes.append(
+                    f"the previous writer (pid {previous.pid}, {previous.command}) did not "
+                    "finish; its lock was taken over and its leftovers removed"
+                )
+        record = {"pid": os.getpid(), "host": socket.gethostname(), "command": command,
+                  "since": now_iso()}
+        fh.seek(0)
+        fh.truncate()
+        fh.write(orjson.dumps(record))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fh.write(orjson.dumps({"pid": None, "last": record}))
+            fh.flush()
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        fh.close()
+
+
+def remove_leftovers(index: Path) -> int:
+    """Delete temporary and old directories that an interrupted writer left beside the index.
+
+    Call only while holding the writer lock. Returns how many were removed.
+    """
+    removed = 0
+    prefix = "." + index.name
+    try:
+        entries = list(index.parent.iterdir())
+    except OSError:
+        return 0
+    for entry in entries:
+        name = entry.name
+        if name.startswith(prefix + _TMP_TAG) or name.startswith(prefix + _OLD_TAG):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def temp_dir(index: Path) -> Path:
+    """Create a fresh temporary build directory beside the index."""
+    index.parent.mkdir(parents=True, exist_ok=True)
+    path = index.parent / f".{index.name}{_TMP_TAG}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    path.mkdir()
+    return path
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _renameat2_exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths (Linux renameat2); False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    try:
+        libc = ctypes.CDLL(libc_name, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    res = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if res == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV):
+        return False
+    raise OSError(err, os.strerror(err), str(a))
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def swap_in(built: Path, index: Path) -> None:
+    """Make the directory `built` the index at `index`, atomically where the OS allows.
+
+    On Linux the two directories are exchanged in one step (renameat2), so a reader
+    opening the index sees either the old or the new one, never neither. Elsewhere the
+    old one is moved aside first. The old index is deleted afterwards: processes that
+    already opened it keep reading their open files.
+    """
+    if index.exists() and not index.is_dir():
+        raise SearchError(f"{index} exists and is not a directory: choose another index path")
+    old = index.parent / f".{index.name}{_OLD_TAG}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    if not index.exists():
+        os.rename(built, index)
+    elif _renameat2_exchange(built, index):
+        os.rename(built, old)  # `built` now holds the previous index
+    else:
+        os.rename(index, old)
+        os.rename(built, index)
+    _fsync_dir(index.parent)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,47 @@
+"""Shared fixtures: the small hand-written news corpus and an index built from it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from search import Index
+
+DATA = Path(__file__).parent / "data"
+NEWS = DATA / "news.jsonl"
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("SEARCH_SHARED", REPO.parent / "shared"))
+
+
+@pytest.fixture(scope="module")
+def news_index(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    """An index of tests/data/news.jsonl, shared by the tests of one module (read only)."""
+    path = tmp_path_factory.mktemp("news") / "index"
+    ix = Index.rebuild(NEWS, path, procs=1)
+    yield ix
+    ix.close()
+
+
+def shared_file(relative: str) -> Path:
+    """A file of ../shared, or skip the test with the reason."""
+    path = SHARED / relative
+    if not path.exists():
+        pytest.skip(f"{path} is absent (the shared data sets live beside the repo)")
+    return path
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+            ) -> tuple[int, str, str]:
+    """Run the real `python -m search` entry point; return (status, stdout, stderr)."""
+    import subprocess
+
+    full_env = dict(os.environ, NO_COLOR="1", COLUMNS="200")
+    full_env.pop("SEARCH_INDEX", None)
+    full_env.pop("SEARCH_CORPUS", None)
+    full_env.update(env or {})
+    proc = subprocess.run([sys.executable, "-m", "search", *args], capture_output=True,
+                          text=True, cwd=cwd, env=full_env, timeout=300)
+    return proc.returncode, proc.stdout, proc.stderr

@@ -1,0 +1,289 @@
+"""The query language, ranking rules, highlights, facets, suggestions: exact hits."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from search import FacetCount, Highlight, Index, QueryError, Results, UnknownArticleError
+from search.analysis import analyze
+
+
+def ids(res: Results) -> list[str]:
+    return [h.id for h in res.hits]
+
+
+def hit_set(ix: Index, q: str, **kw: object) -> set[str]:
+    res = ix.search(q, limit=50, **kw)  # type: ignore[arg-type]
+    assert res.total == len(res.hits)
+    return set(ids(res))
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("retraite", {"retraites-1", "retraites-2"}),
+    ("RETRAITES", {"retraites-1", "retraites-2"}),
+    ("electricite", {"electricite"}),
+    ("Électricité", {"electricite"}),
+    ("chevaux", {"cheval"}),
+    ("journal", {"journaux"}),
+    ("jeu", {"jeux"}),
+    ("travail", {"travaux"}),
+    ("oeuvre", {"oeuvre"}),
+    ("coeur", {"oeuvre"}),
+    ("I.A.", {"ia"}),
+    ("xai", {"ia"}),
+    ("COVID-19", {"ia"}),
+    ("covid19", {"ia"}),
+    ("7,5 %", {"electricite"}),
+    ("aujourd'hui", {"journaux"}),
+    ("aujourd’hui", {"journaux"}),
+    ("été", {"cheval", "travaux"}),
+    ("son", {"concert"}),
+    ("or", {"cheval"}),
+    ("l'Élysée", {"election"}),
+    ("porte-parole", {"retraites-1"}),
+    ("porteparole", {"retraites-1"}),
+    ("Saint-Étienne", {"retraites-2"}),
+    ("saint etienne", {"retraites-2"}),
+    ('"saint etienne"', {"retraites-2"}),
+    ("Sud-Ouest", {"concert", "sans-date"}),
+    ("sud ouest", {"concert", "sans-date"}),
+    ("week-end", {"concert"}),
+    ("weekend", {"concert"}),
+])
+def test_words_find_exactly_these_articles(news_index: Index, q: str, expected: set[str]) -> None:
+    assert hit_set(news_index, q) == expected
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("chevaux OR journaux", {"cheval", "journaux"}),
+    ("chevaux OU journaux", {"cheval", "journaux"}),
+    ("retraite -Saint-Étienne", {"retraites-1"}),
+    ("retraite SAUF cortège", {"retraites-1"}),
+    ("retraite NOT cortège", {"retraites-1"}),
+    ("(chevaux OR journaux) abonnés", {"journaux"}),
+    ("retraite AND cortège", {"retraites-2"}),
+    ("retraite +cortège", {"retraites-2"}),
+    ("retraite ET cortège", {"retraites-2"}),
+    ('"bouclier tarifaire"', {"electricite"}),
+    ('"tarifaire bouclier"', set()),
+    ('"conservatrice acquisition"', set()),
+    ('"conservatrice acquisition"~1', {"oeuvre"}),
+    ("électri*", {"electricite"}),
+    ("manif*", {"retraites-1", "retraites-2"}),
+    ("gouvernemant~", {"retraites-1"}),
+    ("chevaus~1", {"cheval"}),
+    ("titre:retraite", {"retraites-1", "retraites-2"}),
+    ("titre:gouvernement", {"retraites-1"}),
+    ("title:électricité", {"electricite"}),
+    ('titre:"bouclier tarifaire"', {"electricite"}),
+    ("corps:manifester", {"retraites-1", "retraites-2"}),  # manifestants: same stem
+    ("source:Radio", {"jeux", "concert", "sans-date"}),
+    ('source:"radio littoral"', {"jeux", "concert", "sans-date"}),
+    ("auteur:Dubois", {"retraites-1", "election"}),
+    ("author:lefevre", {"retraites-1", "retraites-2"}),
+    ("rubrique:culture", {"jeux", "oeuvre", "concert"}),
+    ("tag:economie", {"electricite", "cheval", "ia"}),
+    ("tag:eco*", {"electricite", "cheval", "ia"}),
+    ("date:2023", {"retraites-1", "retraites-2", "travaux"}),
+    ("date:2023-03", {"retraites-1", "retraites-2"}),
+    ("date:2023-03-16", {"retraites-1"}),
+    ("date:[2021-01-01 TO 2021-12-31]", {"electricite", "cheval"}),
+    ("date:[2021-08-22 À 2023-03-07]", {"cheval", "electricite", "concert", "retraites-2"}),
+    ("date:>=2024", {"ia", "election"}),
+    ("date:<2020", {"journaux", "oeuvre"}),
+    ("retraite date:2023-03-16", {"retraites-1"}),
+    ("-date:2023 SNCF", set()),
+    ("SNCF -date:2023", set()),
+])
+def test_query_language(news_index: Index, q: str, expected: set[str]) -> None:
+    assert hit_set(news_index, q) == expected
+
+
+def test_boost_changes_the_order(news_index: Index) -> None:
+    plain = ids(news_index.search("chevaux OR journaux"))
+    assert ids(news_index.search("chevaux OR journaux^9"))[0] == "journaux"
+    assert ids(news_index.search("chevaux^9 OR journaux"))[0] == "cheval"
+    assert set(plain) == {"cheval", "journaux"}
+
+
+def test_all_words_first_then_most_words_with_a_notice(news_index: Index) -> None:
+    res = news_index.search("réforme des retraites")
+    assert ids(res) == ["retraites-1", "retraites-2"]
+    assert [h.all_words for h in res.hits] == [True, False]
+    assert [w.code for w in res.warnings] == ["relaxed"]
+    assert res.warnings[0] == "only 1 articles contain all the words: articles with most of them follow"
+    assert res.total == 2
+
+
+def test_no_relaxation_when_enough_match_or_one_word(news_index: Index) -> None:
+    res = news_index.search("retraite")
+    assert res.warnings == () and all(h.all_words for h in res.hits)
+
+
+def test_a_long_query_with_a_missing_word_still_finds(news_index: Index) -> None:
+    res = news_index.search("bouclier tarifaire électricité prolongé licorne")
+    assert ids(res)[0] == "electricite"
+    assert not res.hits[0].all_words
+
+
+def test_only_stop_words_is_empty_with_a_message(news_index: Index) -> None:
+    res = news_index.search("les des du")
+    assert res.total == 0 and res.hits == ()
+    assert [w.code for w in res.warnings] == ["only_stopwords"]
+
+
+@pytest.mark.parametrize("q, code, expected", [
+    ("(retraite", "unbalanced", {"retraites-1", "retraites-2"}),
+    ("retraite)", "unbalanced", {"retraites-1", "retraites-2"}),
+    ('"réforme', "unclosed_quote", {"retraites-1"}),
+    ("retraite AND", "dangling_operator", {"retraites-1", "retraites-2"}),
+    ("OR retraite", "dangling_operator", {"retraites-1", "retraites-2"}),
+    ("retraite NOT", "dangling_operator", {"retraites-1", "retraites-2"}),
+    ("retraite titre:", "empty_field", {"retraites-1", "retraites-2"}),
+    ("foo:retraite", "unknown_field", set()),
+    ("date:hier retraite", "bad_date", {"retraites-1", "retraites-2"}),
+    ("*etraite", "wildcard", set()),
+    ("retraite~7", "fuzzy_capped", {"retraites-1", "retraites-2"}),
+    ("source:Inconnu", "no_such_value", set()),
+])
+def test_bad_syntax_degrades_with_a_notice(news_index: Index, q: str, code: str,
+                                           expected: set[str]) -> None:
+    res = news_index.search(q, limit=50)
+    assert code in [w.code for w in res.warnings], res.warnings
+    assert set(ids(res)) == expected
+
+
+def test_did_you_mean_uses_real_accented_words(news_index: Index) -> None:
+    assert news_index.search("électricté").suggestion == "électricité"
+    assert news_index.search("prix de l’électricté").suggestion == "prix de l’électricité"
+    assert news_index.search("retraitte").suggestion == "retraite"
+    assert news_index.search("Gouvernemnt").suggestion == "Gouvernement"
+
+
+def test_no_suggestion_when_the_query_is_fine(news_index: Index) -> None:
+    for q in ("retraite", "chevaux OR journaux", "xyzzyq", "électri*"):
+        assert news_index.search(q).suggestion is None, q
+
+
+def test_facets_count_every_match(news_index: Index) -> None:
+    res = news_index.search("retraite", limit=1)
+    assert res.total == 2 and len(res.hits) == 1
+    assert res.facets == {
+        "source": (FacetCount("Dépêche Hexagone", 1), FacetCount("Le Courrier du Matin", 1)),
+        "tags": (FacetCount("société", 2), FacetCount("politique", 1), FacetCount("régions", 1)),
+        "year": (FacetCount("2023", 2),),
+    }
+
+
+def test_filters_match_exact_values_ignoring_case_and_accents(news_index: Index) -> None:
+    assert hit_set(news_index, "", filters={"source": "radio littoral"}) == {
+        "jeux", "concert", "sans-date"}
+    assert hit_set(news_index, "", filters={"tags": ["culture", "politique"]}) == {
+        "jeux", "oeuvre", "concert", "retraites-1", "election"}
+    assert hit_set(news_index, "retraite", filters={"author": "Marc Lefèvre", "tags": "régions"}) == {
+        "retraites-2"}
+    assert hit_set(news_index, "", filters={"year": "2021"}) == {"electricite", "cheval"}
+    res = news_index.search("retraite", filters={"source": "Le Monde"})
+    assert res.total == 0 and [w.code for w in res.warnings] == ["no_such_value"]
+
+
+def test_date_bounds(news_index: Index) -> None:
+    assert hit_set(news_index, "", date_from="2024") == {"ia", "election"}
+    assert hit_set(news_index, "", date_to=date(2019, 12, 31)) == {"journaux", "oeuvre"}
+    assert hit_set(news_index, "", date_from=datetime(2023, 3, 7), date_to="2023-03-07") == {
+        "retraites-2"}
+    with pytest.raises(QueryError, match="invalid date 'hier'"):
+        news_index.search("x", date_from="hier")
+
+
+def test_sorting_by_date_puts_undated_last(news_index: Index) -> None:
+    radio = {"source": "Radio Littoral"}
+    assert ids(news_index.search("", filters=radio, sort="-date")) == ["concert", "jeux", "sans-date"]
+    assert ids(news_index.search("", filters=radio, sort="date")) == ["jeux", "concert", "sans-date"]
+    assert ids(news_index.search("", filters=radio)) == ["concert", "jeux", "sans-date"]
+
+
+def test_paging(news_index: Index) -> None:
+    every = ids(news_index.search("", filters={"year": ["2019", "2020", "2021", "2022", "2023",
+                                                        "2024"]}, sort="date", limit=20))
+    assert len(every) == 11
+    page2 = news_index.search("", filters={"year": ["2019", "2020", "2021", "2022", "2023",
+                                                    "2024"]}, sort="date", limit=4, offset=4)
+    assert ids(page2) == every[4:8] and page2.total == 11
+
+
+def test_bad_arguments_raise_value_errors(news_index: Index) -> None:
+    with pytest.raises(ValueError, match="sort must be one of relevance, date, -date"):
+        news_index.search("x", sort="newest")
+    with pytest.raises(ValueError, match="unknown filter 'rubrique'"):
+        news_index.search("x", filters={"rubrique": "culture"})
+    with pytest.raises(ValueError, match="limit and offset must be >= 0"):
+        news_index.search("x", limit=-1)
+    with pytest.raises(TypeError):
+        news_index.search(None)  # type: ignore[arg-type]
+
+
+def test_highlights_are_exact_slices_of_the_original_text(news_index: Index) -> None:
+    res = news_index.search("réforme des retraites porte-parole")
+    hit = res.hits[0]
+    article = news_index.get(hit.id)
+    assert hit.id == "retraites-1"
+    got = [(h.field, getattr(article, h.field)[h.start:h.end]) for h in hit.highlights]
+    assert got == [("title", "Réforme"), ("title", "retraites"), ("body", "réforme"),
+                   ("body", "retraites"), ("body", "porte"), ("body", "parole")]
+    assert hit.highlights[0] == Highlight("title", 0, 7)
+
+
+def test_snippet_spans_mark_the_matched_words(news_index: Index) -> None:
+    hit = news_index.search("syndicats manifester").hits[0]
+    assert hit.id == "retraites-1"
+    assert [hit.snippet[s:e] for s, e in hit.snippet_spans] == ["syndicats", "manifester"]
+    assert "\n" not in hit.snippet and len(hit.snippet) <= 330
+
+
+@pytest.mark.parametrize("q", ["œuvre cœur", "l’électricité EDF", "Saint-Étienne cheminots",
+                               "aujourd'hui journal", "gouvernemant~", "manif*", "été or"])
+def test_every_highlight_is_a_match_of_the_query(news_index: Index, q: str) -> None:
+    res = news_index.search(q, limit=20)
+    assert res.hits
+    for hit in res.hits:
+        article = news_index.get(hit.id)
+        for h in hit.highlights:
+            text = getattr(article, h.field)[h.start:h.end]
+            assert analyze(text), (q, text)
+            assert text == text.strip() and text
+
+
+def test_similar_articles(news_index: Index) -> None:
+    res = news_index.similar("retraites-1", limit=3)
+    assert ids(res)[0] == "retraites-2"
+    assert "retraites-1" not in ids(res)
+    with pytest.raises(UnknownArticleError, match="no article with id 'nope' in the index"):
+        news_index.similar("nope")
+
+
+def test_get_returns_the_original_article(news_index: Index) -> None:
+    art = news_index.get("retraites-1")
+    assert art.title == "Réforme des retraites : le gouvernement passe en force"
+    assert art.author == "Claire Dubois, Marc Lefèvre"
+    assert art.tags == ("politique", "société")
+    assert art.date is not None and art.date.isoformat() == "2023-03-16T17:20:00+01:00"
+    assert "porte‑parole" in art.body  # the non-breaking hyphen is kept
+
+
+def test_stats(news_index: Index) -> None:
+    st = news_index.stats()
+    assert st.articles == 12 and st.deleted == 0 and st.sources == 5
+    assert st.oldest == datetime(2019, 2, 18, 8, 30) and st.newest == datetime(2024, 9, 19, 8, 0)
+    assert st.schema_version == 1 and st.size_bytes > 0 and st.words > 100
+
+
+def test_results_are_plain_frozen_objects(news_index: Index) -> None:
+    import dataclasses
+
+    res = news_index.search("retraite")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.total = 3  # type: ignore[misc]
+    assert type(res.hits) is tuple and res.took_ms >= 0
