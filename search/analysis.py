@@ -3,7 +3,8 @@
 The chain, applied to index and query text alike:
 
 1. tokenise the original text (dotted acronyms `I.A.`, decimal numbers `7,5`, words with
-   inner apostrophes, hyphenated compounds split on `-`, U+2010 and U+2011);
+   inner apostrophes, hyphenated compounds split on `-`, U+2010 and U+2011; other dots
+   and commas split words);
 2. strip French elisions (`l’`, `d'`, `qu’`, `jusqu’`, `lorsqu’` … with ' ’ or ʼ);
 3. fold case, accents and ligatures per token with unidecode (`Œuvre` -> `oeuvre`), so
    offsets still point into the original text;
@@ -37,19 +38,18 @@ __all__ = [
     "vocab_analyzer",
 ]
 
-_W = r"[\w\u0300-\u036f]"
+_W = r"[\w\u0300-\u036f]"  # word characters, combining accents included
 _APOS = "'\u2019\u02bc"
 _HYPHENS = "\\-\u2010\u2011"
-_ELIDED = rf"(?i:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)[{_APOS}]"
-_TOKEN = re.compile(
-    rf"(?:{_ELIDED})?(?:[^\W\d_]\.){{2,}}(?:[^\W\d_](?!\w))?"  # acronyms: I.A., l’O.N.U.
-    rf"|\d+(?:[.,]\d+)+"  # decimal numbers: 7,5  3.14
-    rf"|{_W}+(?:[{_APOS}]{_W}+)*(?:[{_HYPHENS}]{_W}+(?:[{_APOS}]{_W}+)*)*"
-)
+# A chunk: word characters joined by apostrophes, hyphens, dots or commas. One simple
+# pattern keeps the scan fast; the (cached) parse of each chunk does the rest.
+_TOKEN = re.compile(rf"{_W}+(?:[{_APOS}{_HYPHENS}.,]{_W}+)*")
 _PART = re.compile(rf"[^{_HYPHENS}]+")
-_ELISION = re.compile(rf"{_ELIDED}(?=\w)")
+_ELISION = re.compile(rf"(?i:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)[{_APOS}](?=\w)")
+_ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # I.A  S.N.C.F
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)+")  # 7,5  1.000.000
+_DOTTED = re.compile(r"[^.,]+")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)+")
 
 #: Longest term kept, in characters; longer tokens are noise (hashes, base64).
 MAX_TERM = 60
@@ -166,16 +166,23 @@ class FrenchTokenizer(Tokenizer):  # type: ignore[misc]
 
     def _parse(self, token: str) -> _Parsed:
         parts: list[tuple[int, int, str | None]] = []
+        compound: list[tuple[int, int]] = []
         for m in _PART.finditer(token):
             start, word = m.start(), m.group()
             elided = _ELISION.match(word)
             if elided:
                 start += elided.end()
                 word = word[elided.end():]
-            parts.append((start, m.end(), self._term(word)))
+            compound.append((start, m.end()))
+            if ("." in word or "," in word) and not (
+                    _ACRONYM.fullmatch(word) or _NUMBER.fullmatch(word)):
+                for d in _DOTTED.finditer(word):  # fin.Le  www.exemple.fr
+                    parts.append((start + d.start(), start + d.end(), self._term(d.group())))
+            else:
+                parts.append((start, m.end(), self._term(word)))
         joined = None
-        if len(parts) > 1:
-            text = "".join(fold(token[s:e]) for s, e, _ in parts)
+        if len(compound) > 1:
+            text = "".join(fold(token[s:e]) for s, e in compound)
             if text and len(text) <= MAX_TERM:
                 joined = stem_word(text) if self.stem else text
         return tuple(parts), joined

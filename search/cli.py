@@ -261,8 +261,15 @@ def _print_results(res: Results, out: Console) -> None:
         _print_hit(i, hit, out)
 
 
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"cannot serialise {type(obj).__name__}")
+
+
 def _dump(obj: Any) -> None:
-    sys.stdout.buffer.write(orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS) + b"\n")
+    data = orjson.dumps(obj, default=_json_default, option=orjson.OPT_NON_STR_KEYS)
+    sys.stdout.buffer.write(data + b"\n")
     sys.stdout.flush()
 
 
@@ -339,6 +346,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()
         return 0
+    except Exception as error:  # a bug: one line, the traceback on demand
+        if os.environ.get("SEARCH_DEBUG"):
+            raise
+        print(f"search: internal error: {type(error).__name__}: {error} "
+              "(rerun with SEARCH_DEBUG=1 for details, and please report it)", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -316,7 +316,7 @@ def _emit(
     return Record(article, path, line)
 
 
-def _read_jsonl(stream: IO[bytes], path: str, report: CorpusReport) -> Iterator[Record]:
+def _read_jsonl(stream: Iterable[bytes], path: str, report: CorpusReport) -> Iterator[Record]:
     lineno = 0
     try:
         for lineno, raw in enumerate(stream, 1):  # noqa: B007 - lineno used after the loop

@@ -78,7 +78,7 @@ def best_passage(
         limit = start + size - 60
         distinct: set[str] = set()
         count = 0
-        for s, e, term in spans[i:]:
+        for _s, e, term in spans[i:]:
             if e > limit:
                 break
             distinct.add(term)

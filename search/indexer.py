@@ -31,7 +31,6 @@ from .storage import (
     dir_size,
     new_build_id,
     now_iso,
-    read_meta,
     remove_leftovers,
     swap_in,
     temp_dir,
@@ -304,7 +303,7 @@ def _drop_superseded(ix: Any, ids: set[str], last_hash: dict[str, str]) -> None:
         for art_id in ids:
             kept = False
             for docnum in searcher.document_numbers(id=art_id):
-                if not kept and hashes[docnum].decode() == last_hash[art_id]:
+                if not kept and hashes[docnum] == last_hash[art_id]:
                     kept = True
                 else:
                     doomed.append(docnum)
@@ -396,7 +395,7 @@ def _apply_changes(ix: Any, source: Source, strict: bool, progress: Progress | N
         reader = searcher.reader()
         ids = reader.column_reader("id")
         hashes = reader.column_reader("hash")
-        indexed = {ids[n].decode(): hashes[n].decode() for n in reader.all_doc_ids()}
+        indexed = {ids[n]: hashes[n] for n in reader.all_doc_ids()}
     wanted = {i for i, (_, h) in latest.items() if indexed.get(i) != h}
     vanished = indexed.keys() - latest.keys()
     report.unchanged = len(latest) - len(wanted)

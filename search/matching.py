@@ -192,10 +192,10 @@ class Compiler:
             return self._terms_query(sorted(stems), node.field, node.boost, clause)
         terms = analyze(node.text)
         if not self._negated:
-            for word, _pos, start, end in _VOCAB.terms(node.text):
-                if word is not None and word.isalpha() and len(word) > 2:
-                    at = node.span[0] + start
-                    self.spelled.append(Spelled(word, at, node.span[0] + end))
+            for vocab, _pos, start, end in _VOCAB.terms(node.text):
+                if vocab is not None and vocab.isalpha() and len(vocab) > 2:
+                    at = node.span[0]
+                    self.spelled.append(Spelled(vocab, at + start, at + end))
         if not terms:
             return None
         if len(terms) == 1:

@@ -99,9 +99,17 @@ class _View:
         """The date of every document as a sortable integer (None: no date)."""
         if self.dates is None:
             reader = self.searcher.reader()
-            col = reader.column_reader("date", translate=False)
+            dates: list[int | None] = [None] * reader.doc_count_all()
             missing = 2**64 - 1
-            self.dates = [None if v == missing else v for v in col]
+            for sub, offset in reader.leaf_readers():
+                if not sub.has_column("date"):
+                    continue
+                col = sub.column_reader("date", translate=False)
+                for i in range(sub.doc_count_all()):
+                    value = col[i]
+                    if value != missing:
+                        dates[offset + i] = value
+            self.dates = dates
         return self.dates
 
 
@@ -447,7 +455,7 @@ class Index:
         title = stored.get("title", "")
         body = stored.get("body", "")
         highlights: list[Highlight] = []
-        snippet, spans = "", []
+        snippet, spans = "", list[tuple[int, int]]()
         if want_snippets:
             title_spans = match_spans(title, terms)
             body_spans = match_spans(body, terms)

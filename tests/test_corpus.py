@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -68,7 +68,7 @@ def test_nfc_and_control_characters(tmp_path: Path) -> None:
 @pytest.mark.parametrize("value, expected", [
     ("2024-03-15", datetime(2024, 3, 15)),
     ("2024-03-15T08:30:00", datetime(2024, 3, 15, 8, 30)),
-    ("2024-03-15T08:30:00Z", datetime(2024, 3, 15, 8, 30, tzinfo=timezone.utc)),
+    ("2024-03-15T08:30:00Z", datetime(2024, 3, 15, 8, 30, tzinfo=UTC)),
     ("2024-03-15 08:30:00+02:00", datetime(2024, 3, 15, 8, 30, tzinfo=timezone(timedelta(hours=2)))),
 ])
 def test_dates(tmp_path: Path, value: str, expected: datetime) -> None:

@@ -1,0 +1,158 @@
+"""The `search` command end to end, through the real entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from .conftest import NEWS, REPO, run_cli
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    index = tmp_path_factory.mktemp("cli") / "index"
+    code, out, err = run_cli("rebuild", "--corpus", str(NEWS), "--index", str(index))
+    assert code == 0, err
+    return index
+
+
+def test_rebuild_prints_a_summary(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(NEWS.read_text(encoding="utf-8") + '{"title": "x"}\n', encoding="utf-8")
+    code, out, err = run_cli("rebuild", "--corpus", str(corpus), "--index", str(tmp_path / "ix"))
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    assert lines[0] == f"skipped: {corpus}:13: missing body"
+    assert lines[1].startswith("indexed 12 articles; skipped 1 bad records in ")
+    assert f"; index {tmp_path / 'ix'}: 12 articles, " in lines[1]
+
+
+def test_rebuild_strict_fails_with_one_line(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"title": "x"}\n', encoding="utf-8")
+    code, out, err = run_cli("rebuild", "--strict", "--corpus", str(corpus), "--index",
+                             str(tmp_path / "ix"))
+    assert code == 1 and out == ""
+    assert err == f"search: error: {corpus}:1: missing body\n"
+
+
+def test_query_json_is_one_parsable_object(built: Path) -> None:
+    code, out, err = run_cli("query", "--index", str(built), "--json", "réforme", "des", "retraites")
+    assert code == 0, err
+    data = orjson.loads(out)
+    assert set(data) >= {"query", "total", "took_ms", "suggestion", "warnings", "facets", "hits"}
+    assert data["query"] == "réforme des retraites" and data["total"] == 2
+    hit = data["hits"][0]
+    assert set(hit) >= {"id", "title", "date", "source", "author", "url", "tags", "score",
+                        "snippet", "highlights"}
+    assert hit["id"] == "retraites-1" and hit["date"] == "2023-03-16T17:20:00+01:00"
+    assert hit["highlights"][0] == {"field": "title", "start": 0, "end": 7}
+    assert data["facets"]["year"] == [{"value": "2023", "count": 2}]
+    assert data["warnings"] == [
+        "only 1 articles contain all the words: articles with most of them follow"]
+
+
+def test_query_jsonl_and_filters(built: Path) -> None:
+    code, out, err = run_cli("query", "--index", str(built), "--jsonl", "--tag", "culture",
+                             "--sort", "newest", "--since", "2020", "*")
+    assert code == 0, err
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["concert", "jeux"]
+
+
+def test_query_readable_output(built: Path) -> None:
+    code, out, err = run_cli("query", "--index", str(built), "chevaux")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("1 results (")
+    assert lines[2] == "  1. Deauville : les chevaux vendus à prix d’or"
+    assert lines[3] == "     2021-08-22 · L’Écho des Régions · économie, régions"
+    assert lines[5] == "     cheval"
+
+
+def test_query_suggestion_and_notes(built: Path) -> None:
+    code, out, _ = run_cli("query", "--index", str(built), "électricté")
+    assert code == 0
+    assert "did you mean: électricité" in out.splitlines()
+    code, out, _ = run_cli("query", "--index", str(built), "les", "des")
+    assert code == 0
+    assert out.splitlines()[0].startswith("note: the query holds only stop words")
+
+
+def test_show_similar_stats(built: Path) -> None:
+    code, out, _ = run_cli("show", "--index", str(built), "cheval")
+    assert code == 0 and out.splitlines()[0] == "Deauville : les chevaux vendus à prix d’or"
+    code, out, _ = run_cli("show", "--index", str(built), "--json", "cheval")
+    assert orjson.loads(out)["tags"] == ["économie", "régions"]
+    code, out, _ = run_cli("similar", "--index", str(built), "--json", "retraites-1")
+    assert code == 0 and orjson.loads(out)["hits"][0]["id"] == "retraites-2"
+    code, out, _ = run_cli("stats", "--index", str(built), "--json")
+    assert code == 0 and orjson.loads(out)["articles"] == 12
+
+
+def test_unknown_id_is_one_line(built: Path) -> None:
+    code, out, err = run_cli("show", "--index", str(built), "nope")
+    assert (code, out) == (1, "")
+    assert err == ("search: error: no article with id 'nope' in the index: "
+                   "check the id with `search query`\n")
+
+
+def test_missing_index_names_the_command_that_builds_it(tmp_path: Path) -> None:
+    code, out, err = run_cli("query", "retraite", cwd=tmp_path)
+    assert (code, out) == (1, "")
+    assert err == "search: error: no index at index: build it with `search rebuild`\n"
+    code, _, err = run_cli("query", "--index", str(tmp_path / "x"), "--corpus", "mes-articles",
+                           "retraite", cwd=tmp_path)
+    assert err == (f"search: error: no index at {tmp_path / 'x'}: build it with "
+                   f"`search rebuild --corpus mes-articles --index {tmp_path / 'x'}`\n")
+
+
+def test_environment_gives_the_default_paths(built: Path, tmp_path: Path) -> None:
+    code, out, err = run_cli("stats", "--json", cwd=tmp_path, env={"SEARCH_INDEX": str(built)})
+    assert code == 0, err
+    assert orjson.loads(out)["articles"] == 12
+
+
+def test_usage_errors_exit_2_in_one_line(built: Path) -> None:
+    code, out, err = run_cli("query", "--index", str(built), "--limit", "abc", "x")
+    assert code == 2 and out == ""
+    assert err == ("search query: error: argument -n/--limit: invalid int value: 'abc' "
+                   "(see `search query --help`)\n")
+    code, _, err = run_cli("frobnicate")
+    assert code == 2 and err.count("\n") == 1 and err.startswith("search: error: argument COMMAND")
+
+
+def test_missing_corpus_is_one_line(tmp_path: Path) -> None:
+    code, out, err = run_cli("rebuild", "--corpus", str(tmp_path / "nope"), "--index",
+                             str(tmp_path / "ix"))
+    assert code == 1
+    assert err == (f"search: error: {tmp_path / 'nope'}: no such file or directory: "
+                   "give a .jsonl/.json file or a folder\n")
+
+
+def test_update_prints_counts(tmp_path: Path) -> None:
+    code, out, err = run_cli("update", "--corpus", str(NEWS), "--index", str(tmp_path / "ix"))
+    assert code == 0, err
+    assert "built it from scratch" in out
+    code, out, err = run_cli("update", "--corpus", str(NEWS), "--index", str(tmp_path / "ix"))
+    assert out.splitlines()[-1].startswith(
+        "added 0, updated 0, deleted 0, unchanged 12; skipped 0 bad records in ")
+
+
+def test_console_script_is_installed() -> None:
+    exe = Path(sys.executable).with_name("search")
+    if not exe.exists():
+        pytest.skip("the `search` console script is not installed in this environment")
+    proc = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "rebuild" in proc.stdout
+
+
+def test_import_search_does_not_import_textual() -> None:
+    code = "import sys, search; print('textual' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=REPO, timeout=60)
+    assert proc.stdout.strip() == "False", proc.stderr

@@ -1,0 +1,53 @@
+"""Highlight offsets are exact slices of the original text, whatever the text."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from search.analysis import analyze
+from search.highlight import best_passage, match_spans
+
+FRENCH_WORDS = ["l’œuvre", "cœur", "Élysée", "aujourd’hui", "qu’il", "porte-parole",
+                "Saint‑Étienne", "électricité", "7,5", "%", "«", "»", "…", "COVID-19", "I.A.",
+                "e\u0301te\u0301", "naïve", "Noël", "ÇA", "l'avion", "jusqu’à", "été", "son",
+                "\u00a0", "\u202f", "\n\n", "—", "retraites", "Œdipe", "æ", "ß", "🙂", "x" * 70]
+
+french_text = st.lists(st.sampled_from(FRENCH_WORDS) | st.text(max_size=8), max_size=60).map(
+    lambda parts: " ".join(parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=french_text, data=st.data())
+def test_spans_are_exact_slices_whose_analysis_is_the_term(text: str, data: st.DataObject) -> None:
+    tokens = analyze(text, mode="index")
+    if not tokens:
+        assert match_spans(text, {"retrait"}) == []
+        return
+    wanted = set(data.draw(st.lists(st.sampled_from([t.text for t in tokens]), min_size=1)))
+    spans = match_spans(text, wanted)
+    assert spans, (text, wanted)
+    last_end = -1
+    for start, end, term in spans:
+        assert 0 <= start < end <= len(text)
+        assert start >= last_end, "spans are sorted and do not overlap"
+        last_end = end
+        piece = text[start:end]
+        assert piece == piece.strip()
+        assert term in wanted
+        assert {t.text for t in analyze(piece, mode="index")} & wanted, (piece, term)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=french_text, data=st.data())
+def test_snippet_spans_show_the_same_words(text: str, data: st.DataObject) -> None:
+    tokens = analyze(text, mode="index")
+    wanted = {t.text for t in tokens[: data.draw(st.integers(0, 3))]}
+    spans = match_spans(text, wanted)
+    passage, inner = best_passage(text, spans, size=80)
+    originals = [text[s:e] for s, e, _ in spans]
+    shown = [passage[s:e] for s, e in inner]
+    assert all(piece in originals for piece in shown)
+    if spans and text.strip():
+        assert shown, "the passage holds at least one match"
+    assert "\n" not in passage
