@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -69,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("-v", "--verbose", action="store_true", help="list every problem")
         cmd.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
                          help="how long to wait for another writer (default 10)")
+        cmd.add_argument("--json", action="store_true", help="print the report as JSON")
+        cmd.add_argument("--progress", choices=("auto", "json", "none"), default="auto",
+                         help="progress on stderr: a bar on a terminal, plain lines otherwise "
+                         "(auto), one JSON object a line for other programs (json), or none")
         if name == "rebuild":
             cmd.add_argument("--procs", type=int, default=None,
                              help="indexing processes (default: 2 for large corpora)")
@@ -151,6 +156,11 @@ class _PlainProgress:
         print(f"indexed {done:,}{of} articles ({rate:,.0f}/s)", file=self.stream, flush=True)
 
 
+def _json_progress(done: int, total: int | None) -> None:
+    sys.stderr.write(orjson.dumps({"done": done, "total": total}).decode() + "\n")
+    sys.stderr.flush()
+
+
 def _run_write(args: argparse.Namespace, index: Path, corpus: Path, err: Console) -> IndexReport:
     def act(progress: Any) -> IndexReport:
         if args.command == "rebuild":
@@ -170,8 +180,10 @@ def _run_write(args: argparse.Namespace, index: Path, corpus: Path, err: Console
         with ix:
             return ix.update(corpus, strict=args.strict, progress=progress, lock_timeout=args.wait)
 
-    if args.quiet:
+    if args.quiet or args.progress == "none":
         return act(None)
+    if args.progress == "json":
+        return act(_json_progress)
     if not err.is_terminal:
         return act(_PlainProgress(sys.stderr))
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -330,7 +342,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in ("rebuild", "update"):
             report = _run_write(args, index, corpus, err)
-            _print_report(report, index, out, args.verbose)
+            if args.json:
+                _dump(dataclasses.asdict(report) | {"skipped": report.skipped, "index": index})
+            else:
+                _print_report(report, index, out, args.verbose)
         elif args.command == "tui":
             raise SearchError("the terminal UI is not built yet: use `search query`")
         else:

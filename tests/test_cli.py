@@ -156,3 +156,14 @@ def test_import_search_does_not_import_textual() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=REPO, timeout=60)
     assert proc.stdout.strip() == "False", proc.stderr
+
+
+def test_machine_readable_report_and_progress(tmp_path: Path) -> None:
+    code, out, err = run_cli("rebuild", "--corpus", str(NEWS), "--index", str(tmp_path / "ix"),
+                             "--json", "--progress", "json")
+    assert code == 0
+    report = orjson.loads(out)
+    assert (report["action"], report["added"], report["skipped"], report["problems"]) == (
+        "rebuild", 12, 0, [])
+    progress = [orjson.loads(line) for line in err.splitlines()]
+    assert progress[-1] == {"done": 12, "total": 12}
