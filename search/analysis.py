@@ -122,8 +122,10 @@ def stem_word(folded: str) -> str:
 
 
 # A parsed token: its parts as (start, end, term or None for a stop word) relative to the
-# token, and the joined term of a hyphenated compound (porte-parole -> porteparole).
-_Parsed = tuple[tuple[tuple[int, int, str | None], ...], str | None]
+# token, the joined term of a hyphenated compound (porte-parole -> porteparole), and the
+# vocabulary words of the token as (folded word, lower-case form as written).
+_Parsed = tuple[
+    tuple[tuple[int, int, str | None], ...], str | None, tuple[tuple[str, str], ...]]
 
 
 class FrenchTokenizer(Tokenizer):  # type: ignore[misc]
@@ -166,6 +168,7 @@ class FrenchTokenizer(Tokenizer):  # type: ignore[misc]
 
     def _parse(self, token: str) -> _Parsed:
         parts: list[tuple[int, int, str | None]] = []
+        vocab: list[tuple[str, str]] = []
         compound: list[tuple[int, int]] = []
         for m in _PART.finditer(token):
             start, word = m.start(), m.group()
@@ -176,31 +179,75 @@ class FrenchTokenizer(Tokenizer):  # type: ignore[misc]
             compound.append((start, m.end()))
             if ("." in word or "," in word) and not (
                     _ACRONYM.fullmatch(word) or _NUMBER.fullmatch(word)):
-                for d in _DOTTED.finditer(word):  # fin.Le  www.exemple.fr
-                    parts.append((start + d.start(), start + d.end(), self._term(d.group())))
+                pieces = [(start + d.start(), d.group()) for d in _DOTTED.finditer(word)]
             else:
-                parts.append((start, m.end(), self._term(word)))
+                pieces = [(start, word)]
+            for at, piece in pieces:
+                term = self._term(piece)
+                parts.append((at, at + len(piece), term))
+                if term is not None:
+                    folded = fold(piece)
+                    if folded.isalpha() and len(folded) > 1:
+                        vocab.append((folded, piece.lower()))
         joined = None
         if len(compound) > 1:
             text = "".join(fold(token[s:e]) for s, e in compound)
             if text and len(text) <= MAX_TERM:
                 joined = stem_word(text) if self.stem else text
-        return tuple(parts), joined
+        return tuple(parts), joined, tuple(vocab)
+
+    def _parsed(self, token: str) -> _Parsed:
+        cache = self._cache
+        parsed = cache.get(token)
+        if parsed is None:
+            if len(cache) > 500_000:
+                cache.clear()
+            parsed = cache[token] = self._parse(token)
+        return parsed
+
+    def index_terms(self, text: str) -> tuple[dict[str, list[int]], dict[str, str]]:
+        """Analyse a text once for indexing.
+
+        Returns the positions of every term (joined compounds included, at the position
+        of their first part), and the vocabulary words met: folded word -> the first
+        lower-case form it was written in (`electricite` -> `électricité`).
+        """
+        positions: dict[str, list[int]] = {}
+        words: dict[str, str] = {}
+        cache = self._cache
+        joined_too = self.compounds
+        pos = 0
+        for m in _TOKEN.finditer(text):
+            token = m.group()
+            parsed = cache.get(token) or self._parsed(token)
+            parts, joined, vocab = parsed
+            first = pos
+            for _start, _end, term in parts:
+                if term is None:
+                    continue
+                found = positions.get(term)
+                if found is None:
+                    positions[term] = [pos]
+                else:
+                    found.append(pos)
+                pos += 1
+            if joined_too and joined is not None and pos - first > 1:
+                positions.setdefault(joined, []).append(first)
+            for word, form in vocab:
+                if word not in words:
+                    words[word] = form
+        return positions, words
 
     def terms(self, text: str, mode: str = "query", removestops: bool = True,
               ) -> Iterator[tuple[str | None, int, int, int]]:
         """Yield (term, position, start, end); term is None for a kept stop word."""
         cache = self._cache
-        if len(cache) > 500_000:
-            cache.clear()
         joined_too = self.compounds and mode == "index"
         pos = 0
         for m in _TOKEN.finditer(text):
             token = m.group()
-            parsed = cache.get(token)
-            if parsed is None:
-                parsed = cache[token] = self._parse(token)
-            parts, joined = parsed
+            parsed = cache.get(token) or self._parsed(token)
+            parts, joined, _vocab = parsed
             base = m.start()
             first = pos
             for start, end, term in parts:

@@ -43,23 +43,24 @@ def match_spans(text: str, terms: Collection[str]) -> list[tuple[int, int, str]]
 
 
 def _cut_start(text: str, pos: int, floor: int) -> int:
-    """Move a passage start back to a sentence or word boundary not before `floor`."""
+    """Move a passage start back to a sentence start (else a word start) not before `floor`."""
     for i in range(pos, floor - 1, -1):
         if i == 0 or text[i - 1] == "\n" or (text[i - 1] == " " and i >= 2 and text[i - 2] in ".!?…"):
             return i
-    for i in range(pos, min(len(text), pos + 30)):
-        if i == 0 or text[i - 1].isspace():
+    for i in range(pos, floor - 1, -1):
+        if text[i - 1].isspace():
             return i
     return pos
 
 
-def _cut_end(text: str, pos: int) -> int:
+def _cut_end(text: str, pos: int, minimum: int) -> int:
+    """Move a passage end back to a word end, not before `minimum`."""
     if pos >= len(text):
         return len(text)
-    for i in range(pos, max(pos - 40, 0), -1):
+    for i in range(pos, max(pos - 40, minimum) - 1, -1):
         if text[i].isspace():
             return i
-    return pos
+    return max(pos, minimum)
 
 
 def best_passage(
@@ -86,13 +87,14 @@ def best_passage(
         score = (len(distinct), count, -start)
         if score > best_score:
             best_score, best_start = score, start
+    first_end = 0
     if spans:
-        begin = _cut_start(text, best_start, max(0, best_start - 80))
+        first_end = next(e for s, e, _ in spans if s == best_start)
+        floor = max(0, best_start - 80, first_end - size + 10)
+        begin = _cut_start(text, best_start, min(floor, best_start))
     else:
         begin = 0
-    end = _cut_end(text, begin + size)
-    if end <= begin:
-        end = min(len(text), begin + size)
+    end = _cut_end(text, begin + size, first_end)
     lead = "…" if begin > 0 else ""
     tail = "…" if end < len(text) else ""
     body, shift = _squash(text[begin:end])

@@ -14,6 +14,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 
+from .analysis import index_analyzer
 from .corpus import (
     RECORD_SUFFIXES,
     Article,
@@ -37,6 +38,7 @@ from .storage import (
     write_meta,
     writer_lock,
 )
+from .vocab import Vocabulary, VocabularyBuilder
 
 __all__ = ["IndexReport", "Progress", "count_records", "rebuild", "update"]
 
@@ -125,32 +127,56 @@ def _naive(when: datetime) -> datetime:
     return when.replace(tzinfo=None)
 
 
-def document(article: Article, digest: str) -> dict[str, Any]:
-    """The whoosh document for an article."""
-    doc: dict[str, Any] = {
-        "id": article.id,
-        "title": article.title,
-        "body": article.body,
-        "vocab": article.title + "\n" + article.body,
-        "hash": digest,
-    }
-    if article.lead:
-        doc["lead"] = article.lead
-    if article.url:
-        doc["url"] = article.url
-    if article.date is not None:
-        doc["date"] = _naive(article.date)
-        doc["date_iso"] = article.date.isoformat()
-        doc["year"] = str(article.date.year)
-    if article.source:
-        doc["source"] = article.source
-    if article.author:
-        doc["author"] = ",".join(article.authors)
-        doc["_stored_author"] = article.author
-    if article.tags:
-        doc["tags"] = ",".join(article.tags)
-        doc["_stored_tags"] = list(article.tags)
-    return doc
+class Documents:
+    """Turn articles into whoosh documents, analysing each text once (cached tokens).
+
+    The French analysis runs here, in the process that reads the corpus; the writer
+    (and its helper processes) receive terms with positions. The vocabulary words met
+    are counted in `vocabulary`.
+    """
+
+    def __init__(self, vocabulary: VocabularyBuilder) -> None:
+        self.analyzer = index_analyzer()
+        self.vocabulary = vocabulary
+
+    def words(self, title: str, body: str) -> dict[str, str]:
+        """The vocabulary words of a title and body (word -> form)."""
+        words = self.analyzer.index_terms(title)[1]
+        for word, form in self.analyzer.index_terms(body)[1].items():
+            words.setdefault(word, form)
+        return words
+
+    def __call__(self, article: Article, digest: str) -> dict[str, Any]:
+        title_terms, words = self.analyzer.index_terms(article.title)
+        body_terms, body_words = self.analyzer.index_terms(article.body)
+        for word, form in body_words.items():
+            words.setdefault(word, form)
+        self.vocabulary.add(words)
+        doc: dict[str, Any] = {
+            "id": article.id,
+            "title": tuple(title_terms.items()),
+            "_stored_title": article.title,
+            "body": tuple(body_terms.items()),
+            "_stored_body": article.body,
+            "hash": digest,
+        }
+        if article.lead:
+            doc["lead"] = article.lead
+        if article.url:
+            doc["url"] = article.url
+        if article.date is not None:
+            doc["date"] = _naive(article.date)
+            doc["date_iso"] = article.date.isoformat()
+            doc["year"] = str(article.date.year)
+        if article.source:
+            doc["source"] = article.source
+        if article.author:
+            doc["author"] = ",".join(article.authors)
+            doc["_stored_author"] = article.author
+        if article.tags:
+            doc["tags"] = ",".join(article.tags)
+            doc["_stored_tags"] = list(article.tags)
+        return doc
 
 
 def _source_signature(source: Source) -> list[Any] | None:
@@ -238,6 +264,8 @@ def rebuild(
 def _build(tmp: Path, source: Source, strict: bool, procs: int, limitmb: int,
            tick: _Ticker, report: IndexReport) -> None:
     corpus = CorpusReport(strict=strict)
+    vocabulary = VocabularyBuilder()
+    documents = Documents(vocabulary)
     ix = whoosh_index.create_in(str(tmp), make_schema())
     writer = ix.writer(procs=procs, limitmb=limitmb, **({"multisegment": True} if procs > 1 else {}))
     seen: dict[str, tuple[str, str]] = {}  # id -> (hash of the last version, where)
@@ -258,7 +286,7 @@ def _build(tmp: Path, source: Source, strict: bool, procs: int, limitmb: int,
                     skipped=False,
                 ))
             seen[article.id] = (digest, where)
-            writer.add_document(**document(article, digest))
+            writer.add_document(**documents(article, digest))
             done += 1
             tick(done)
         tick(done, final=True)
@@ -272,7 +300,9 @@ def _build(tmp: Path, source: Source, strict: bool, procs: int, limitmb: int,
         report.problems = corpus.problems
         report.records = corpus.records
     if dup_ids:
-        _drop_superseded(ix, dup_ids, {i: seen[i][0] for i in dup_ids})
+        for stored in _drop_superseded(ix, dup_ids, {i: seen[i][0] for i in dup_ids}):
+            vocabulary.remove(documents.words(stored.get("title", ""), stored.get("body", "")))
+    vocabulary.save(tmp)
     report.added = len(seen)
     report.articles = len(seen)
 
@@ -295,8 +325,9 @@ def _cancel(writer: Any) -> None:
         pass
 
 
-def _drop_superseded(ix: Any, ids: set[str], last_hash: dict[str, str]) -> None:
-    """Keep only the last version of each duplicated id (the one with the last hash)."""
+def _drop_superseded(ix: Any, ids: set[str], last_hash: dict[str, str]) -> list[dict[str, Any]]:
+    """Keep only the last version of each duplicated id (the one with the last hash);
+    return the stored fields of the versions dropped."""
     with ix.searcher() as searcher:
         hashes = searcher.reader().column_reader("hash")
         doomed: list[int] = []
@@ -307,10 +338,12 @@ def _drop_superseded(ix: Any, ids: set[str], last_hash: dict[str, str]) -> None:
                     kept = True
                 else:
                     doomed.append(docnum)
+        dropped = [searcher.stored_fields(d) for d in doomed]
     writer = ix.writer()
     for docnum in doomed:
         writer.delete_document(docnum)
     writer.commit()
+    return dropped
 
 
 def update(
@@ -353,7 +386,7 @@ def update(
             report.seconds = time.monotonic() - started
             report.size_bytes = dir_size(path)
             return report
-        _apply_changes(ix, source, strict, progress, report)
+        _apply_changes(ix, path, source, strict, progress, report)
         meta.update({
             "updated_at": now_iso(),
             "signature": signature,
@@ -374,7 +407,7 @@ def _has_toc(path: Path) -> bool:
         return False
 
 
-def _apply_changes(ix: Any, source: Source, strict: bool, progress: Progress | None,
+def _apply_changes(ix: Any, path: Path, source: Source, strict: bool, progress: Progress | None,
                    report: IndexReport) -> None:
     # pass 1: what the corpus holds now (last version of each id wins)
     corpus = CorpusReport(strict=strict)
@@ -402,6 +435,14 @@ def _apply_changes(ix: Any, source: Source, strict: bool, progress: Progress | N
     if not wanted and not vanished:
         report.articles = len(indexed)
         return
+    vocabulary = VocabularyBuilder(Vocabulary.load(path))
+    documents = Documents(vocabulary)
+    with ix.searcher() as searcher:  # uncount the words of what is replaced or removed
+        for art_id in vanished | (wanted & indexed.keys()):
+            docnum = searcher.document_number(id=art_id)
+            if docnum is not None:
+                stored = searcher.stored_fields(docnum)
+                vocabulary.remove(documents.words(stored.get("title", ""), stored.get("body", "")))
     writer = ix.writer(limitmb=128)
     try:
         for art_id in vanished:
@@ -421,7 +462,7 @@ def _apply_changes(ix: Any, source: Source, strict: bool, progress: Progress | N
                     report.updated += 1
                 else:
                     report.added += 1
-                writer.add_document(**document(record.article, latest[art_id][1]))
+                writer.add_document(**documents(record.article, latest[art_id][1]))
                 done += 1
                 tick(done)
             tick(done, final=True)
@@ -429,5 +470,6 @@ def _apply_changes(ix: Any, source: Source, strict: bool, progress: Progress | N
     except BaseException:
         _cancel(writer)
         raise
+    vocabulary.save(path)
     report.articles = len(latest)
 

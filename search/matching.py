@@ -12,10 +12,11 @@ from whoosh import query as wq
 from .analysis import analyze, fold, stem_word, vocab_analyzer
 from .query import DateRange, Group, Negation, Node, Phrase, Word
 from .results import Notice
+from .vocab import Vocabulary
 
 __all__ = ["WORD_RE", "Compiled", "Compiler", "Ranking", "ValueIndex", "folded_words"]
 
-_VOCAB = vocab_analyzer()
+_VOCAB = vocab_analyzer()  # folded whole words, as in the vocabulary
 WORD_RE = re.compile(r"[\w\u0300-\u036f]+(?:['\u2019\u02bc][\w\u0300-\u036f]+)*")
 
 
@@ -107,8 +108,9 @@ class Compiled:
 class Compiler:
     """Compile syntax trees against one reader (expansions read its vocabulary)."""
 
-    def __init__(self, reader: Any, values: dict[str, ValueIndex], ranking: Ranking) -> None:
-        self.reader = reader
+    def __init__(self, vocabulary: Vocabulary, values: dict[str, ValueIndex],
+                 ranking: Ranking) -> None:
+        self.vocabulary = vocabulary
         self.values = values
         self.ranking = ranking
         self.notices: list[Notice] = []
@@ -150,11 +152,8 @@ class Compiler:
 
     def expand_prefix(self, prefix: str) -> list[str]:
         """Vocabulary words starting with `prefix`, most frequent first, capped."""
-        found: list[tuple[str, int]] = []
-        for btext, info in self.reader.iter_prefix("vocab", prefix):
-            word = btext.decode("utf-8") if isinstance(btext, bytes) else btext
-            found.append((word, info.doc_frequency()))
-        top, total = self._vocab_top(found, self.ranking.prefix_max_terms)
+        top, total = self._vocab_top(self.vocabulary.with_prefix(prefix),
+                                     self.ranking.prefix_max_terms)
         if total > len(top):
             self.notice("prefix_capped", f"{prefix}* matches {total} words: searched the "
                         f"{len(top)} most frequent", prefix=prefix, total=total, kept=len(top))
@@ -162,10 +161,8 @@ class Compiler:
 
     def expand_fuzzy(self, word: str, dist: int) -> list[str]:
         """Vocabulary words within `dist` edits of `word` (same first letter), capped."""
-        found = []
-        for cand in self.reader.terms_within("vocab", word, dist, prefix=1):
-            found.append((cand, self.reader.doc_frequency("vocab", cand)))
-        top, total = self._vocab_top(found, self.ranking.fuzzy_max_terms)
+        top, total = self._vocab_top(self.vocabulary.within(word, dist, prefix=1),
+                                     self.ranking.fuzzy_max_terms)
         if total > len(top):
             self.notice("fuzzy_capped_terms", f"{word}~ matches {total} words: searched the "
                         f"{len(top)} most frequent", word=word, total=total, kept=len(top))

@@ -24,7 +24,7 @@ from whoosh.scoring import BM25F
 from whoosh.util.times import long_to_datetime
 
 from . import indexer
-from .analysis import analyze, vocab_analyzer
+from .analysis import analyze
 from .corpus import Article, parse_date
 from .errors import (
     IndexCorruptError,
@@ -39,6 +39,7 @@ from .query import parse
 from .results import FacetCount, Highlight, Hit, IndexStats, Notice, Results
 from .schema import FACET_FIELDS, SCHEMA_VERSION
 from .storage import META_NAME, dir_size, read_meta
+from .vocab import Vocabulary
 
 __all__ = ["Index", "check_index"]
 
@@ -94,6 +95,13 @@ class _View:
     values: dict[str, ValueIndex] = field(default_factory=dict)
     docsets: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
     dates: list[int | None] | None = None  # raw date column, None where missing
+    vocab: Vocabulary | None = None
+
+    def vocabulary(self, path: Path) -> Vocabulary:
+        """The index's vocabulary, read on first use."""
+        if self.vocab is None:
+            self.vocab = Vocabulary.load(path)
+        return self.vocab
 
     def date_column(self) -> list[int | None]:
         """The date of every document as a sortable integer (None: no date)."""
@@ -360,7 +368,7 @@ class Index:
         parsed = parse(q)
         notices = list(parsed.notices)
         extra = self._filters(view, filters, date_from, date_to, notices)
-        compiler = Compiler(searcher.reader(), {
+        compiler = Compiler(view.vocabulary(self.path), {
             f: self._values(view, f) for f in ("source", "author", "tags")}, self.ranking)
         compiled = compiler.run(parsed.root, extra)
         notices.extend(n for n in compiled.notices if n not in notices)
@@ -392,7 +400,7 @@ class Index:
         hits = tuple(self._hit(searcher, docnum, score, full, compiled.highlight, want_snippets)
                      for docnum, score, full in page)
         facet_counts = self._facets(view, matched) if want_facets else {}
-        suggestion = self._suggest(searcher, q, compiled, len(matched))
+        suggestion = self._suggest(view.vocabulary(self.path), q, compiled, len(matched))
         return Results(q, len(matched), hits, _ms(started), suggestion, tuple(notices),
                        facet_counts, offset, limit, sort)
 
@@ -479,24 +487,21 @@ class Index:
 
     # -- did you mean --------------------------------------------------------------
 
-    def _suggest(self, searcher: Any, q: str, compiled: Compiled, total: int) -> str | None:
-        reader = searcher.reader()
+    def _suggest(self, vocab: Vocabulary, q: str, compiled: Compiled, total: int) -> str | None:
         replacements: list[tuple[int, int, str]] = []
         for spelled in compiled.spelled:
-            df = reader.doc_frequency("vocab", spelled.word)
+            df = vocab.doc_frequency(spelled.word)
             if df >= 3 or (df and total):
                 continue
-            best = self._closest(reader, spelled.word, df)
+            best = _closest(vocab, spelled.word, df)
             if best is None:
                 continue
-            display = self._display_form(searcher, best)
+            display = vocab.form(best)
             written = q[spelled.start:spelled.end]
             if written.isupper() and len(written) > 1:
                 display = display.upper()
             elif written[:1].isupper():
                 display = display[:1].upper() + display[1:]
-            else:
-                display = display.lower()
             replacements.append((spelled.start, spelled.end, display))
         if not replacements:
             return None
@@ -504,31 +509,6 @@ class Index:
         for start, end, new in sorted(replacements, reverse=True):
             out = out[:start] + new + out[end:]
         return out if out != q else None
-
-    def _closest(self, reader: Any, word: str, df: int) -> str | None:
-        for dist in (1, 2):
-            if dist == 2 and len(word) < 5:
-                break
-            cands = [(reader.doc_frequency("vocab", c), c)
-                     for c in reader.terms_within("vocab", word, dist, prefix=1) if c != word]
-            cands = [(n, c) for n, c in cands if n > max(df * 50, 0)]
-            if cands:
-                return max(cands)[1]
-        return None
-
-    def _display_form(self, searcher: Any, word: str) -> str:
-        """The word as it is written in the articles (accents), from one that has it."""
-        try:
-            docnum = next(iter(searcher.reader().postings("vocab", word).all_ids()))
-        except StopIteration:
-            return word
-        stored = searcher.stored_fields(docnum)
-        analyzer = vocab_analyzer()
-        for text in (stored.get("title", ""), stored.get("body", "")):
-            for term, _pos, start, end in analyzer.terms(text):
-                if term == word:
-                    return str(text[start:end])
-        return word
 
     # -- articles ------------------------------------------------------------------
 
@@ -611,7 +591,7 @@ class Index:
                 segments=len(reader.leaf_readers()),
                 deleted=reader.doc_count_all() - reader.doc_count(),
                 sources=len(self._values(view, "source").values),
-                words=sum(1 for _ in reader.lexicon("vocab")),
+                words=len(view.vocabulary(self.path)),
             )
 
 
@@ -624,6 +604,17 @@ def _date_key(dates: list[int | None], sort: str) -> Any:
         return (value is None, sign * (value or 0), docnum)
 
     return key
+
+
+def _closest(vocab: Vocabulary, word: str, df: int) -> str | None:
+    """The most frequent word one (else two) edits away, far more frequent than `word`."""
+    for dist in (1, 2):
+        if dist == 2 and len(word) < 5:
+            break
+        cands = [(n, w) for w, n in vocab.within(word, dist, prefix=1) if w != word and n > df * 50]
+        if cands:
+            return max(cands)[1]
+    return None
 
 
 def _stored_date(stored: Mapping[str, Any]) -> datetime | None:

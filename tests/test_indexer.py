@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from search import (
+    SCHEMA_VERSION,
     Article,
     CorpusError,
     Index,
@@ -280,10 +281,10 @@ def test_missing_index_and_other_schema_version(tmp_path: Path) -> None:
     (index / META_NAME).write_text(json.dumps(meta))
     with pytest.raises(IndexVersionError) as info2:
         Index.open(index)
-    assert str(info2.value) == (f"index at {index} built by an older version (schema 0, this is 1): "
-                                f"run `search rebuild --index {index}`")
+    assert str(info2.value) == (f"index at {index} built by an older version (schema 0, this is "
+                                f"{SCHEMA_VERSION}): run `search rebuild --index {index}`")
     Index.rebuild(NEWS, index, procs=1)
-    assert Index.open(index).stats().schema_version == 1
+    assert Index.open(index).stats().schema_version == SCHEMA_VERSION
 
 
 def test_index_directory_follows_the_umask(tmp_path: Path) -> None:

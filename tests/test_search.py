@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from search import FacetCount, Highlight, Index, QueryError, Results, UnknownArticleError
+from search import SCHEMA_VERSION, FacetCount, Highlight, Index, QueryError, Results, UnknownArticleError
 from search.analysis import analyze
 
 
@@ -277,7 +277,7 @@ def test_stats(news_index: Index) -> None:
     st = news_index.stats()
     assert st.articles == 12 and st.deleted == 0 and st.sources == 5
     assert st.oldest == datetime(2019, 2, 18, 8, 30) and st.newest == datetime(2024, 9, 19, 8, 0)
-    assert st.schema_version == 1 and st.size_bytes > 0 and st.words > 100
+    assert st.schema_version == SCHEMA_VERSION and st.size_bytes > 0 and st.words > 100
 
 
 def test_results_are_plain_frozen_objects(news_index: Index) -> None:

@@ -1,0 +1,115 @@
+"""The vocabulary: every real (unstemmed, folded) word of an index, with its document
+frequency and the form it is written in — for prefix and fuzzy expansion and spelling."""
+
+from __future__ import annotations
+
+import os
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+from whoosh.automata import lev
+from whoosh.automata.fsa import find_all_matches
+
+__all__ = ["VOCAB_NAME", "Vocabulary", "VocabularyBuilder"]
+
+VOCAB_NAME = "vocab.json"
+
+
+class Vocabulary:
+    """A sorted word list with document frequencies and written forms."""
+
+    def __init__(self, words: list[str], df: list[int], forms: list[str]) -> None:
+        self.words = words
+        self.df = df
+        self.forms = forms  # "" where the form is the word itself
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    @classmethod
+    def load(cls, index: Path) -> Vocabulary:
+        """Read the vocabulary of an index (empty if the file is missing)."""
+        try:
+            data = orjson.loads((index / VOCAB_NAME).read_bytes())
+        except FileNotFoundError:
+            return cls([], [], [])
+        return cls(data["words"], data["df"], data["forms"])
+
+    def doc_frequency(self, word: str) -> int:
+        """How many articles hold `word` (0 if none)."""
+        i = bisect_left(self.words, word)
+        if i < len(self.words) and self.words[i] == word:
+            return self.df[i]
+        return 0
+
+    def form(self, word: str) -> str:
+        """The word as it is written in the articles (accents), lower case."""
+        i = bisect_left(self.words, word)
+        if i < len(self.words) and self.words[i] == word:
+            return self.forms[i] or word
+        return word
+
+    def with_prefix(self, prefix: str) -> list[tuple[str, int]]:
+        """All (word, df) starting with `prefix`."""
+        start = bisect_left(self.words, prefix)
+        end = bisect_left(self.words, prefix + "\uffff", start)
+        return list(zip(self.words[start:end], self.df[start:end], strict=True))
+
+    def within(self, word: str, maxdist: int, prefix: int = 1) -> list[tuple[str, int]]:
+        """All (word, df) within `maxdist` edits of `word`, sharing its first `prefix`
+        letters (a Levenshtein automaton walked over the sorted list)."""
+        if not word or not self.words:
+            return []
+        dfa = lev.levenshtein_automaton(word, maxdist, prefix=min(prefix, len(word))).to_dfa()
+        words = self.words
+
+        def lookup(key: str) -> str | None:
+            i = bisect_left(words, key)
+            return words[i] if i < len(words) else None
+
+        return [(w, self.doc_frequency(w)) for w in find_all_matches(dfa, lookup)]
+
+
+class VocabularyBuilder:
+    """Counts words per article while indexing; writes the vocabulary file."""
+
+    def __init__(self, base: Vocabulary | None = None) -> None:
+        self.counts: dict[str, int] = {}
+        self.forms: dict[str, str] = {}
+        if base is not None:
+            self.counts = dict(zip(base.words, base.df, strict=True))
+            self.forms = {w: f for w, f in zip(base.words, base.forms, strict=True) if f}
+
+    def add(self, words: Mapping[str, str]) -> None:
+        """Count one article's words (word -> form)."""
+        counts, forms = self.counts, self.forms
+        for word, form in words.items():
+            counts[word] = counts.get(word, 0) + 1
+            if form != word and word not in forms:
+                forms[word] = form
+
+    def remove(self, words: Iterable[str]) -> None:
+        """Uncount one removed article's words."""
+        counts = self.counts
+        for word in words:
+            left = counts.get(word, 0) - 1
+            if left > 0:
+                counts[word] = left
+            else:
+                counts.pop(word, None)
+                self.forms.pop(word, None)
+
+    def save(self, index: Path) -> None:
+        """Write `vocab.json` into the index directory atomically."""
+        words = sorted(self.counts)
+        data: dict[str, Any] = {
+            "words": words,
+            "df": [self.counts[w] for w in words],
+            "forms": [self.forms.get(w, "") for w in words],
+        }
+        tmp = index / (VOCAB_NAME + ".tmp")
+        tmp.write_bytes(orjson.dumps(data))
+        os.replace(tmp, index / VOCAB_NAME)
