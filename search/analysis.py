@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from typing import Any, NamedTuple
 
 import Stemmer
@@ -32,6 +33,7 @@ __all__ = [
     "FrenchTokenizer",
     "Term",
     "analyze",
+    "compound",
     "fold",
     "index_analyzer",
     "stem_word",
@@ -122,10 +124,12 @@ def stem_word(folded: str) -> str:
 
 
 # A parsed token: its parts as (start, end, term or None for a stop word) relative to the
-# token, the joined term of a hyphenated compound (porte-parole -> porteparole), and the
-# vocabulary words of the token as (folded word, lower-case form as written).
+# token, the joined term of a hyphenated compound (porte-parole -> porteparole), the
+# vocabulary words of the token as (folded word, lower-case form as written), and its
+# terms alone (stop words out), for the indexing fast path.
 _Parsed = tuple[
-    tuple[tuple[int, int, str | None], ...], str | None, tuple[tuple[str, str], ...]]
+    tuple[tuple[int, int, str | None], ...], str | None, tuple[tuple[str, str], ...],
+    tuple[str, ...]]
 
 
 class FrenchTokenizer(Tokenizer):  # type: ignore[misc]
@@ -194,7 +198,8 @@ class FrenchTokenizer(Tokenizer):  # type: ignore[misc]
             text = "".join(fold(token[s:e]) for s, e in compound)
             if text and len(text) <= MAX_TERM:
                 joined = stem_word(text) if self.stem else text
-        return tuple(parts), joined, tuple(vocab)
+        terms = tuple(t for _, _, t in parts if t is not None)
+        return tuple(parts), joined, tuple(vocab), terms
 
     def _parsed(self, token: str) -> _Parsed:
         cache = self._cache
@@ -205,38 +210,48 @@ class FrenchTokenizer(Tokenizer):  # type: ignore[misc]
             parsed = cache[token] = self._parse(token)
         return parsed
 
-    def index_terms(self, text: str) -> tuple[dict[str, list[int]], dict[str, str]]:
-        """Analyse a text once for indexing.
+    def words(self, text: str, into: dict[str, str] | None = None) -> dict[str, str]:
+        """The vocabulary words of a text: folded word -> the first lower-case form it was
+        written in (`electricite` -> `électricité`), added to `into` if given."""
+        words: dict[str, str] = {} if into is None else into
+        cache = self._cache
+        for token in dict.fromkeys(_TOKEN.findall(text)):  # in order: the first form wins
+            parsed = cache.get(token) or self._parsed(token)
+            for word, form in parsed[2]:
+                words.setdefault(word, form)
+        return words
 
-        Returns the positions of every term (joined compounds included, at the position
-        of their first part), and the vocabulary words met: folded word -> the first
-        lower-case form it was written in (`electricite` -> `électricité`).
-        """
+    def index_terms(self, text: str) -> dict[str, list[int]]:
+        """Analyse a text for indexing: the positions of every term (joined compounds
+        included, at the position of their first part)."""
         positions: dict[str, list[int]] = {}
-        words: dict[str, str] = {}
         cache = self._cache
         joined_too = self.compounds
         pos = 0
-        for m in _TOKEN.finditer(text):
-            token = m.group()
+        for token in _TOKEN.findall(text):
             parsed = cache.get(token) or self._parsed(token)
-            parts, joined, vocab = parsed
-            first = pos
-            for _start, _end, term in parts:
-                if term is None:
-                    continue
+            terms = parsed[3]
+            if len(terms) == 1 and parsed[1] is None:  # the common case: one word
+                term = terms[0]
                 found = positions.get(term)
                 if found is None:
                     positions[term] = [pos]
                 else:
                     found.append(pos)
                 pos += 1
+                continue
+            first = pos
+            for term in terms:
+                found = positions.get(term)
+                if found is None:
+                    positions[term] = [pos]
+                else:
+                    found.append(pos)
+                pos += 1
+            joined = parsed[1]
             if joined_too and joined is not None and pos - first > 1:
                 positions.setdefault(joined, []).append(first)
-            for word, form in vocab:
-                if word not in words:
-                    words[word] = form
-        return positions, words
+        return positions
 
     def terms(self, text: str, mode: str = "query", removestops: bool = True,
               ) -> Iterator[tuple[str | None, int, int, int]]:
@@ -247,7 +262,7 @@ class FrenchTokenizer(Tokenizer):  # type: ignore[misc]
         for m in _TOKEN.finditer(text):
             token = m.group()
             parsed = cache.get(token) or self._parsed(token)
-            parts, joined, _vocab = parsed
+            parts, joined = parsed[0], parsed[1]
             base = m.start()
             first = pos
             for start, end, term in parts:
@@ -259,6 +274,27 @@ class FrenchTokenizer(Tokenizer):  # type: ignore[misc]
                 pos += 1
             if joined_too and joined is not None and pos - first > 1:
                 yield joined, first, base + parts[0][0], base + parts[-1][1]
+
+    def spans(self, text: str, wanted: AbstractSet[str]) -> list[tuple[int, int, str]]:
+        """(start, end, term) of every token of `text` whose term is in `wanted`, joined
+        compounds included (index mode), in text order."""
+        cache = self._cache
+        out: list[tuple[int, int, str]] = []
+        for m in _TOKEN.finditer(text):
+            token = m.group()
+            parsed = cache.get(token) or self._parsed(token)
+            parts, joined = parsed[0], parsed[1]
+            hit_parts = not wanted.isdisjoint(parsed[3])
+            if not hit_parts and (joined is None or joined not in wanted):
+                continue
+            base = m.start()
+            if hit_parts:
+                for start, end, term in parts:
+                    if term is not None and term in wanted:
+                        out.append((base + start, base + end, term))
+            if self.compounds and joined is not None and joined in wanted and len(parsed[3]) > 1:
+                out.append((base + parts[0][0], base + parts[-1][1], joined))
+        return out
 
     def __call__(  # type: ignore[override]
         self, value: str, positions: bool = False, chars: bool = False,
@@ -291,6 +327,17 @@ def vocab_analyzer() -> FrenchTokenizer:
 
 
 _default = index_analyzer()
+
+
+def compound(text: str) -> str | None:
+    """The joined term of one hyphenated word (`porte-parole` -> `porteparol`), else None.
+
+    The index holds it beside the parts, so the hyphenated form is one term to look up.
+    """
+    chunks = _TOKEN.findall(text)
+    if len(chunks) != 1:
+        return None
+    return _default._parsed(chunks[0])[1]
 
 
 def analyze(text: str, *, mode: str = "query") -> list[Term]:

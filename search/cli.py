@@ -109,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     tui = sub.add_parser("tui", help="open the terminal UI", description="open the terminal UI")
     _paths(tui)
+    tui.add_argument("--theme", default=None,
+                     help="a Textual theme, e.g. ansi-dark for the terminal's own colours")
     return parser
 
 
@@ -335,7 +337,12 @@ def _stats(args: argparse.Namespace, ix: Index, out: Console) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name in ("limit", "offset", "wait"):
+        value = getattr(args, name, 0)
+        if not value >= 0:  # also refuses nan
+            parser.error(f"argument --{name}: must be 0 or more, not {value}")
     index, corpus = _resolve(args)
     out = Console(highlight=False, soft_wrap=False)
     err = Console(stderr=True, highlight=False)
@@ -347,7 +354,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 _print_report(report, index, out, args.verbose)
         elif args.command == "tui":
-            raise SearchError("the terminal UI is not built yet: use `search query`")
+            from .tui import run  # textual is imported only here
+
+            return run(index, corpus, theme=args.theme)
         else:
             with _open(index, corpus) as ix:
                 {"query": _query, "show": _show, "similar": _similar, "stats": _stats}[

@@ -547,12 +547,22 @@ def corpus_files(root: Path, report: CorpusReport | None = None) -> list[Path]:
         for name in sorted(filenames):
             if _is_skipped_name(name) or not _suffix(Path(name)):
                 continue
-            found.append(Path(dirpath) / name)
+            path = Path(dirpath) / name
+            if os.path.exists(path) and not path.is_file():  # a FIFO or a device: would block or never end
+                if report is not None:
+                    report.add(str(path), None, "not a regular file")
+                continue
+            found.append(path)
     if report is not None:
         for err in errors:
             shown = err.filename or str(root)
             report.add(str(shown), None, f"cannot read folder: {err.strerror or err}")
     return sorted(found)
+
+
+def _text_path(path: Path | str) -> str:
+    """A file name as text that can be stored and printed: bytes that are not UTF-8 become U+FFFD."""
+    return os.fsencode(path).decode("utf-8", "replace")
 
 
 def read_corpus(source: Path | str, report: CorpusReport | None = None) -> Iterator[Record]:
@@ -572,11 +582,11 @@ def read_corpus(source: Path | str, report: CorpusReport | None = None) -> Itera
             article_id = rel.as_posix()
             suffix = _suffix(path)
             article_id = article_id[: -len(suffix)] if suffix else article_id
-            yield from _read_file(path, str(path), article_id, report)
+            yield from _read_file(path, _text_path(path), _text_path(article_id), report)
     elif root.is_file():
         if not _suffix(root):
             raise CorpusError(root, None, "unsupported file type (use .jsonl, .jsonl.gz, .json, .txt or .md)")
-        yield from _read_file(root, str(root), root.stem, report)
+        yield from _read_file(root, _text_path(root), _text_path(root.stem), report)
     elif not root.exists():
         raise CorpusError(root, None, "no such file or directory: give a .jsonl/.json file or a folder")
     else:
@@ -607,7 +617,7 @@ def corpus_signature(source: Path) -> list[tuple[str, int, int]]:
             st = path.stat()
         except OSError:
             continue
-        out.append((str(path.resolve()), st.st_size, st.st_mtime_ns))
+        out.append((_text_path(path.resolve()), st.st_size, st.st_mtime_ns))
     return out
 
 

@@ -53,7 +53,7 @@ class IndexCorruptError(SearchError):
 
     def __init__(self, path: Path, reason: str) -> None:
         self.path = path
-        self.reason = reason
+        self.reason = reason = " ".join(reason.split())  # one line, whatever whoosh said
         super().__init__(
             f"index at {path} is damaged ({reason}): run `search rebuild --index {path}`"
         )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Collection
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 
 from .analysis import FrenchTokenizer, index_analyzer
 
@@ -19,15 +20,12 @@ _analyzer: FrenchTokenizer = index_analyzer()
 _SPACE_RUN = re.compile(r"\s{2,}|[\n\t\r]")
 
 
-def match_spans(text: str, terms: Collection[str]) -> list[tuple[int, int, str]]:
+def match_spans(text: str, terms: AbstractSet[str]) -> list[tuple[int, int, str]]:
     """Spans of `text` whose analysed term is in `terms`: (start, end, term), sorted,
     overlaps merged (a hyphenated compound and its parts give one span)."""
     if not terms or not text:
         return []
-    spans: list[tuple[int, int, str]] = []
-    for term, _pos, start, end in _analyzer.terms(text[:MAX_HIGHLIGHT_CHARS], "index"):
-        if term in terms:
-            spans.append((start, end, term))  # type: ignore[arg-type]
+    spans = _analyzer.spans(text[:MAX_HIGHLIGHT_CHARS], terms)
     if not spans:
         return spans
     spans.sort()

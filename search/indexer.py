@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import gzip
+import multiprocessing
 import os
+import queue
 import shutil
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from whoosh import index as whoosh_index
 
@@ -25,10 +32,11 @@ from .corpus import (
     corpus_signature,
     iter_articles,
 )
-from .errors import CorpusError
-from .schema import SCHEMA_VERSION, make_schema
+from .errors import CorpusError, SearchError
+from .schema import SCHEMA_VERSION, Codec, make_schema
 from .storage import (
     META_NAME,
+    check_replaceable,
     dir_size,
     new_build_id,
     now_iso,
@@ -49,6 +57,25 @@ Source = Path | str | Iterable[Article]
 
 #: Corpora larger than this (bytes on disk) are indexed with two processes.
 _PARALLEL_BYTES = 8 << 20
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _write_errors(func: _F) -> _F:
+    """Report what the system refuses (a full disk, a read-only or missing folder) as a `SearchError`."""
+    outcome = "the previous index is kept" if func.__name__ == "rebuild" else "the update did not complete"
+
+    @functools.wraps(func)
+    def wrapper(source: Any, path: Path, **kwargs: Any) -> Any:
+        try:
+            return func(source, path, **kwargs)
+        except OSError as err:
+            reason = err.strerror or str(err)
+            if err.filename:
+                reason += f": {err.filename}"
+            raise SearchError(f"cannot write the index at {path} ({reason}); {outcome}") from err
+
+    return cast(_F, wrapper)
 
 
 @dataclass
@@ -93,6 +120,8 @@ def count_records(source: Path) -> int | None:
     total = 0
     for path in files:
         name = path.name.lower()
+        if not path.is_file():  # a FIFO or a device would block or never end
+            continue
         try:
             if name.endswith(".json"):
                 return None
@@ -128,11 +157,11 @@ def _naive(when: datetime) -> datetime:
 
 
 class Documents:
-    """Turn articles into whoosh documents, analysing each text once (cached tokens).
+    """Turn articles into whoosh documents, counting their vocabulary words.
 
-    The French analysis runs here, in the process that reads the corpus; the writer
-    (and its helper processes) receive terms with positions. The vocabulary words met
-    are counted in `vocabulary`.
+    The writer analyses title and body (in its own processes when there are several);
+    the process reading the corpus only collects each text's distinct words for the
+    vocabulary, which is cheaper.
     """
 
     def __init__(self, vocabulary: VocabularyBuilder) -> None:
@@ -141,23 +170,14 @@ class Documents:
 
     def words(self, title: str, body: str) -> dict[str, str]:
         """The vocabulary words of a title and body (word -> form)."""
-        words = self.analyzer.index_terms(title)[1]
-        for word, form in self.analyzer.index_terms(body)[1].items():
-            words.setdefault(word, form)
-        return words
+        return self.analyzer.words(body, self.analyzer.words(title))
 
     def __call__(self, article: Article, digest: str) -> dict[str, Any]:
-        title_terms, words = self.analyzer.index_terms(article.title)
-        body_terms, body_words = self.analyzer.index_terms(article.body)
-        for word, form in body_words.items():
-            words.setdefault(word, form)
-        self.vocabulary.add(words)
+        self.vocabulary.add(self.words(article.title, article.body))
         doc: dict[str, Any] = {
             "id": article.id,
-            "title": tuple(title_terms.items()),
-            "_stored_title": article.title,
-            "body": tuple(body_terms.items()),
-            "_stored_body": article.body,
+            "title": article.title,
+            "body": article.body,
             "hash": digest,
         }
         if article.lead:
@@ -202,6 +222,7 @@ class _Ticker:
             self.progress(done, self.total)
 
 
+@_write_errors
 def rebuild(
     source: Source,
     path: Path,
@@ -235,20 +256,26 @@ def rebuild(
     if procs is None:
         procs = 2 if (os.cpu_count() or 1) > 1 and _corpus_bytes(source) > _PARALLEL_BYTES else 1
     with writer_lock(path, command="rebuild", timeout=lock_timeout, notes=report.notes):
+        check_replaceable(path)
         remove_leftovers(path)
         total = count_records(Path(source)) if progress and isinstance(source, str | os.PathLike) else None
         tmp = temp_dir(path)
         try:
             signature = _source_signature(source)
             _build(tmp, source, strict, procs, limitmb, _Ticker(progress, total), report)
+            built = whoosh_index.open_dir(str(tmp))
+            if built.doc_count() != report.articles:  # whoosh drops the work of a helper that died
+                raise SearchError(f"only {built.doc_count():,} of {report.articles:,} articles were "
+                                  "written (an indexing process died); the previous index is kept")
             meta = {
                 "schema_version": SCHEMA_VERSION,
                 "build_id": new_build_id(),
                 "built_at": now_iso(),
                 "updated_at": now_iso(),
-                "corpus": str(Path(source).resolve()) if isinstance(source, str | os.PathLike) else None,
+                "corpus": (os.fsencode(Path(source).resolve()).decode("utf-8", "replace")
+                           if isinstance(source, str | os.PathLike) else None),
                 "signature": signature,
-                "generation": whoosh_index.open_dir(str(tmp)).latest_generation(),
+                "generation": built.latest_generation(),
                 "articles": report.articles,
             }
             write_meta(tmp, meta)
@@ -267,7 +294,10 @@ def _build(tmp: Path, source: Source, strict: bool, procs: int, limitmb: int,
     vocabulary = VocabularyBuilder()
     documents = Documents(vocabulary)
     ix = whoosh_index.create_in(str(tmp), make_schema())
-    writer = ix.writer(procs=procs, limitmb=limitmb, **({"multisegment": True} if procs > 1 else {}))
+    writer = ix.writer(procs=procs, limitmb=limitmb, codec=Codec(),
+                       **({"multisegment": True} if procs > 1 else {}))
+    if procs > 1:
+        _supervise(writer)
     seen: dict[str, tuple[str, str]] = {}  # id -> (hash of the last version, where)
     dup_ids: set[str] = set()
     try:
@@ -319,10 +349,84 @@ def _empty_reason(corpus: CorpusReport) -> str:
 
 
 def _cancel(writer: Any) -> None:
+    for task in getattr(writer, "tasks", ()):  # whoosh's helpers (procs > 1) would wait for work forever
+        if task.is_alive():
+            task.kill()
+        task.join(5)
     try:
         writer.cancel()
     except Exception:  # noqa: BLE001 - the original error matters, not this one
         pass
+
+
+def _supervise(writer: Any) -> None:
+    """Watch the helper processes of whoosh's parallel writer.
+
+    Whoosh waits forever for a helper that died, and commits without the articles of one that
+    failed. Here a helper dies with the writer (so that none outlives it holding the writer lock),
+    a failing helper reports its error and exits quietly, and the writer stops with that error
+    as soon as it finds a helper gone.
+    """
+    from whoosh.multiproc import SubWriterTask
+
+    errors: Any = multiprocessing.SimpleQueue()
+    parent = os.getpid()
+    put, commit = writer.jobqueue.put, writer.commit
+
+    def new_task() -> Any:  # whoosh's MpWriter._new_task, the helper's run wrapped
+        task = SubWriterTask(writer.storage, writer.indexname, writer.jobqueue, writer.resultqueue,
+                             writer.subargs, writer.multisegment)
+        task.run = functools.partial(_helper_run, task.run, errors, parent)
+        writer.tasks.append(task)
+        task.start()
+        return task
+
+    def checked_put(item: Any, block: bool = True, timeout: float | None = None) -> None:
+        while True:
+            _check_helpers(writer, errors)
+            try:
+                return put(item, True, 0.5)  # type: ignore[no-any-return]
+            except queue.Full:
+                continue
+
+    def checked_commit(*args: Any, **kwargs: Any) -> None:
+        commit(*args, **kwargs)
+        _check_helpers(writer, errors)
+
+    if multiprocessing.get_start_method() == "fork":  # elsewhere helpers inherit no lock
+        writer._new_task = new_task
+    writer.jobqueue.put = checked_put
+    writer.commit = checked_commit
+
+
+def _check_helpers(writer: Any, errors: Any) -> None:
+    for task in writer.tasks:
+        if task.exitcode in (None, 0):
+            continue
+        reason: tuple[Any, ...] = ("died", f"exit code {task.exitcode}")
+        if not errors.empty():
+            reason = errors.get()
+        if reason[0] == "os":
+            raise OSError(reason[1], reason[2])
+        raise SearchError(f"an indexing process {'died' if reason[0] == 'died' else 'failed'} "
+                          f"({reason[1]}); the previous index is kept")
+
+
+def _helper_run(run: Callable[[], None], errors: Any, parent: int) -> None:
+    """Run one whoosh helper (in its own process): die with the writer, report errors quietly."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: killed when the writer dies (Linux)
+    except (OSError, AttributeError, TypeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+    try:
+        run()
+    except BaseException as err:  # noqa: BLE001 - reported to the writer, which raises it
+        errors.put(("os", err.errno, err.strerror) if isinstance(err, OSError) and err.errno
+                   else ("error", f"{type(err).__name__}: {err}"))
+        sys.exit(1)
 
 
 def _drop_superseded(ix: Any, ids: set[str], last_hash: dict[str, str]) -> list[dict[str, Any]]:
@@ -339,13 +443,14 @@ def _drop_superseded(ix: Any, ids: set[str], last_hash: dict[str, str]) -> list[
                 else:
                     doomed.append(docnum)
         dropped = [searcher.stored_fields(d) for d in doomed]
-    writer = ix.writer()
+    writer = ix.writer(codec=Codec())
     for docnum in doomed:
         writer.delete_document(docnum)
     writer.commit()
     return dropped
 
 
+@_write_errors
 def update(
     source: Source,
     path: Path,
@@ -365,8 +470,10 @@ def update(
         IndexLockedError: another writer held the index too long.
         SearchError: the index cannot be opened (damaged, other version).
     """
-    from .searcher import check_index  # the reader side knows how to validate an index
+    from .searcher import _open_whoosh, check_index  # the reader side knows how to validate an index
 
+    if not isinstance(source, str | os.PathLike):
+        source = list(source)  # read twice below: a generator would be empty the second time
     if not (path / META_NAME).exists() and not _has_toc(path):
         report = rebuild(source, path, strict=strict, progress=progress, lock_timeout=lock_timeout)
         report.action = "update"
@@ -377,7 +484,7 @@ def update(
     with writer_lock(path, command="update", timeout=lock_timeout, notes=report.notes):
         remove_leftovers(path)
         meta = check_index(path)
-        ix = whoosh_index.open_dir(str(path))
+        ix = _open_whoosh(path)
         signature = _source_signature(source)
         if (signature is not None and signature == meta.get("signature")
                 and meta.get("generation") == ix.latest_generation()):
@@ -386,6 +493,8 @@ def update(
             report.seconds = time.monotonic() - started
             report.size_bytes = dir_size(path)
             return report
+        if meta.get("generation") != ix.latest_generation():
+            _recount_vocabulary(ix, path)  # the last writer died between its commit and its metadata
         _apply_changes(ix, path, source, strict, progress, report)
         meta.update({
             "updated_at": now_iso(),
@@ -400,9 +509,19 @@ def update(
 
 
 
+def _recount_vocabulary(ix: Any, path: Path) -> None:
+    """Count the vocabulary again from the stored articles."""
+    vocabulary = VocabularyBuilder()
+    documents = Documents(vocabulary)
+    with ix.searcher() as searcher:
+        for _docnum, stored in searcher.reader().iter_docs():
+            vocabulary.add(documents.words(stored.get("title", ""), stored.get("body", "")))
+    vocabulary.save(path)
+
+
 def _has_toc(path: Path) -> bool:
     try:
-        return any(p.name.endswith(".toc") for p in path.iterdir())
+        return any(p.name.startswith("_MAIN_") and p.name.endswith(".toc") for p in path.iterdir())
     except OSError:
         return False
 
@@ -443,7 +562,7 @@ def _apply_changes(ix: Any, path: Path, source: Source, strict: bool, progress: 
             if docnum is not None:
                 stored = searcher.stored_fields(docnum)
                 vocabulary.remove(documents.words(stored.get("title", ""), stored.get("body", "")))
-    writer = ix.writer(limitmb=128)
+    writer = ix.writer(limitmb=128, codec=Codec())
     try:
         for art_id in vanished:
             writer.delete_by_term("id", art_id)

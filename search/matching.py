@@ -9,14 +9,34 @@ from typing import Any
 
 from whoosh import query as wq
 
-from .analysis import analyze, fold, stem_word, vocab_analyzer
+from .analysis import analyze, compound, fold, stem_word, vocab_analyzer
 from .query import DateRange, Group, Negation, Node, Phrase, Word
 from .results import Notice
 from .vocab import Vocabulary
 
-__all__ = ["WORD_RE", "Compiled", "Compiler", "Ranking", "ValueIndex", "folded_words"]
+__all__ = ["WORD_RE", "Compiled", "Compiler", "Ranking", "Scoring", "ValueIndex", "folded_words"]
+
+#: Words that only make a question (and "est", of "qu'est-ce que", "est-il"): in a query
+#: that is a question they carry nothing to match, and their rarity would skew ranking.
+QUESTION_WORDS = frozenset(
+    "combien comment pourquoi quand quoi lequel laquelle lesquels lesquelles est".split())
+_INTERROGATIVES = (QUESTION_WORDS - {"est"}) | {"quel", "quelle", "quels", "quelles", "qui", "que", "ou"}
+_QUESTION_START = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:qu['\u2019]|est-ce)", re.IGNORECASE)
+
+
+def is_question(text: str) -> bool:
+    """A query written as a question: ends with "?", or has an interrogative word among
+    its first three words (Combien…, En quelle année…, Qu'est-ce que…)."""
+    stripped = text.strip()
+    if stripped.endswith("?"):
+        return True
+    return bool(_QUESTION_START.match(stripped)) or any(
+        w in _INTERROGATIVES for w in folded_words(stripped)[:3])
+
 
 _VOCAB = vocab_analyzer()  # folded whole words, as in the vocabulary
+#: Most vocabulary words one query expands to, its prefixes and typos together.
+EXPANSION_BUDGET = 256
 WORD_RE = re.compile(r"[\w\u0300-\u036f]+(?:['\u2019\u02bc][\w\u0300-\u036f]+)*")
 
 
@@ -26,11 +46,17 @@ class Ranking:
 
     title_boost: float = 2.0
     k1: float = 1.2
-    b: float = 0.75
+    b: float = 0.6
     relax_below: int = 10
     relax_pool: int = 200
+    coord: float = 0.0
+    exact_first_words: int = 3
+    rerank: int = 30
+    lead_chars: int = 400
+    lead_weight: float = 0.2
     prefix_max_terms: int = 64
     fuzzy_max_terms: int = 32
+    expansion_postings: int = 100_000
 
 
 def folded_words(text: str) -> tuple[str, ...]:
@@ -84,6 +110,18 @@ class Spelled:
     end: int
 
 
+@dataclass(frozen=True)
+class Scoring:
+    """How one part of a query scores: BM25F of its stems over `fields` (name, weight),
+    the best stem counting (`any`: expansions of a prefix or a typo) or all (`all`:
+    the words of a phrase), times `boost`."""
+
+    stems: tuple[str, ...]
+    fields: tuple[tuple[str, float], ...]
+    boost: float
+    combine: str
+
+
 @dataclass
 class Clause:
     """One top-level part of a query, compiled, with the terms it can match."""
@@ -91,6 +129,7 @@ class Clause:
     query: wq.Query
     terms: set[tuple[str, str]] = field(default_factory=set)
     relaxable: bool = False
+    scoring: list[Scoring] = field(default_factory=list)
 
 
 @dataclass
@@ -109,14 +148,16 @@ class Compiler:
     """Compile syntax trees against one reader (expansions read its vocabulary)."""
 
     def __init__(self, vocabulary: Vocabulary, values: dict[str, ValueIndex],
-                 ranking: Ranking) -> None:
+                 ranking: Ranking, *, question: bool = False) -> None:
         self.vocabulary = vocabulary
+        self.question = question
         self.values = values
         self.ranking = ranking
         self.notices: list[Notice] = []
         self.highlight: set[str] = set()
         self.spelled: list[Spelled] = []
         self._negated = 0
+        self._expanded = 0  # words added by expansions so far (EXPANSION_BUDGET)
 
     def notice(self, code: str, message: str, **params: Any) -> None:
         if all(n.code != code or n.params != params for n in self.notices):
@@ -131,8 +172,15 @@ class Compiler:
             return [("body", 1.0)]
         return [("title", self.ranking.title_boost), ("body", 1.0)]
 
+    def _score(self, clause: Clause, stems: Iterable[str], fname: str | None, boost: float,
+               combine: str) -> None:
+        if not self._negated:
+            clause.scoring.append(Scoring(tuple(stems), tuple(self._fields(fname)), boost, combine))
+
     def _terms_query(self, stems: Iterable[str], fname: str | None, boost: float,
                      clause: Clause) -> wq.Query:
+        stems = list(stems)
+        self._score(clause, stems, fname, boost, "any")
         subs: list[wq.Query] = []
         for stem in stems:
             for fld, weight in self._fields(fname):
@@ -147,13 +195,26 @@ class Compiler:
     # -- expansions ---------------------------------------------------------
 
     def _vocab_top(self, words: Iterable[tuple[str, int]], cap: int) -> tuple[list[str], int]:
-        ranked = sorted(words, key=lambda w: -w[1])
-        return [w for w, _ in ranked[:cap]], len(ranked)
+        """The most frequent words, at most `cap` and at most `expansion_postings`
+        documents in all (at least one word): what a search can score in a few ms."""
+        ranked = sorted(words, key=lambda w: (-w[1], w[0]))
+        top: list[str] = []
+        postings = 0
+        for word, df in ranked[:cap]:
+            if top and postings + df > self.ranking.expansion_postings:
+                break
+            top.append(word)
+            postings += df
+        return top, len(ranked)
 
     def expand_prefix(self, prefix: str) -> list[str]:
         """Vocabulary words starting with `prefix`, most frequent first, capped."""
+        left = EXPANSION_BUDGET - self._expanded
         top, total = self._vocab_top(self.vocabulary.with_prefix(prefix),
-                                     self.ranking.prefix_max_terms)
+                                     max(1, min(self.ranking.prefix_max_terms, left)))
+        self._expanded += len(top)
+        if len(top) < min(total, self.ranking.prefix_max_terms):
+            self._budget_notice()
         if total > len(top):
             self.notice("prefix_capped", f"{prefix}* matches {total} words: searched the "
                         f"{len(top)} most frequent", prefix=prefix, total=total, kept=len(top))
@@ -161,12 +222,23 @@ class Compiler:
 
     def expand_fuzzy(self, word: str, dist: int) -> list[str]:
         """Vocabulary words within `dist` edits of `word` (same first letter), capped."""
+        left = EXPANSION_BUDGET - self._expanded
+        if left <= 0:
+            self._budget_notice()
+            return []
         top, total = self._vocab_top(self.vocabulary.within(word, dist, prefix=1),
-                                     self.ranking.fuzzy_max_terms)
+                                     min(self.ranking.fuzzy_max_terms, left))
+        self._expanded += max(len(top), 8)  # the walk over the vocabulary costs too
+        if len(top) < min(total, self.ranking.fuzzy_max_terms):
+            self._budget_notice()
         if total > len(top):
             self.notice("fuzzy_capped_terms", f"{word}~ matches {total} words: searched the "
                         f"{len(top)} most frequent", word=word, total=total, kept=len(top))
         return top
+
+    def _budget_notice(self) -> None:
+        self.notice("expansion_capped", f"the query's prefixes and typos match too many words: "
+                    f"{EXPANSION_BUDGET} were searched", limit=EXPANSION_BUDGET)
 
     # -- nodes --------------------------------------------------------------
 
@@ -187,6 +259,8 @@ class Compiler:
             words = self.expand_fuzzy(word, dist) if dist > 0 else []
             stems = {stem_word(w) for w in words} | {stem_word(word)}
             return self._terms_query(sorted(stems), node.field, node.boost, clause)
+        if self.question and node.field is None and fold(node.text) in QUESTION_WORDS:
+            return None  # "combien", "comment"… in a question: like a stop word
         terms = analyze(node.text)
         if not self._negated:
             for vocab, _pos, start, end in _VOCAB.terms(node.text):
@@ -197,10 +271,14 @@ class Compiler:
             return None
         if len(terms) == 1:
             return self._terms_query([terms[0].text], node.field, node.boost, clause)
+        joined = compound(node.text)
+        if joined is not None:  # porte-parole: the index holds the joined word too
+            return self._terms_query([joined], node.field, node.boost, clause)
         return self._phrase([t.text for t in terms], node.field, 0, node.boost, clause)
 
     def _phrase(self, words: list[str], fname: str | None, slop: int, boost: float,
                 clause: Clause) -> wq.Query:
+        self._score(clause, words, fname, boost, "all")
         subs: list[wq.Query] = []
         for fld, weight in self._fields(fname):
             subs.append(wq.Phrase(fld, words, slop=1 + slop, boost=weight * boost))

@@ -2,43 +2,64 @@
 
 from __future__ import annotations
 
+import struct
+from array import array
 from collections.abc import Iterator
 from typing import Any
 
 from whoosh import fields, formats
+from whoosh.codec.whoosh3 import W3Codec
 
 from .analysis import index_analyzer
 
-__all__ = ["FACET_FIELDS", "SCHEMA_VERSION", "TEXT_FIELDS", "AnalyzedText", "make_schema"]
+__all__ = ["FACET_FIELDS", "SCHEMA_VERSION", "TEXT_FIELDS", "FrenchText", "Codec", "make_schema"]
 
 #: Bump on any change to the fields or the analysis chain: older indexes must be rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+
+_COUNT = struct.Struct(">I")  # whoosh's pack_uint
 
 
-class PreAnalyzedPositions(formats.Positions):  # type: ignore[misc]
-    """Whoosh's positions format, also taking a text the indexer already analysed.
+class ArrayPositions(formats.Positions):  # type: ignore[misc]
+    """Whoosh's positions format, with positions stored as a plain array (whoosh pickles
+    them: slower both ways), and our analyzer's fast path: one pass straight to term
+    positions, without whoosh's token stream.
 
-    The value is then a tuple of (term, [positions]) pairs: the indexer analyses each
-    article once, in the process that reads the corpus, and the writer processes only
-    store postings. Plain strings still go through the field's analyzer.
+    Encoded value: the count (4 bytes, as whoosh expects), the array type code (1 byte),
+    then the positions.
     """
 
     def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[Any]:
-        if not isinstance(value, tuple):
+        if not (isinstance(value, str) and hasattr(analyzer, "index_terms")):
             yield from super().word_values(value, analyzer, **kwargs)
             return
         fb = self.field_boost
         encode = self.encode
-        for term, poslist in value:
+        for term, poslist in analyzer.index_terms(value).items():
             yield term, len(poslist), len(poslist) * fb, encode(poslist)
 
+    def encode(self, poslist: list[int]) -> bytes:
+        code = "H" if poslist[-1] < 65536 else "I"
+        return _COUNT.pack(len(poslist)) + code.encode() + array(code, poslist).tobytes()
 
-class AnalyzedText(fields.TEXT):  # type: ignore[misc]
-    """A stemmed French text field with positions, stored, fed pre-analysed values."""
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        return array(chr(valuestring[4]), valuestring[5:]).tolist()
+
+
+class Codec(W3Codec):  # type: ignore[misc]
+    """Whoosh's codec, without the per-block length statistics: they only serve
+    whoosh's own scorer (this project ranks with `search.ranker`), and gathering them
+    reads a length from disk for every posting written."""
+
+    length_stats = False
+
+
+class FrenchText(fields.TEXT):  # type: ignore[misc]
+    """A stored French text field: the stemmed chain, positions as arrays."""
 
     def __init__(self) -> None:
         super().__init__(analyzer=index_analyzer(), stored=True)
-        self.format = PreAnalyzedPositions(field_boost=1.0)
+        self.format = ArrayPositions(field_boost=1.0)
 
 #: The stemmed text fields searched by default.
 TEXT_FIELDS = ("title", "body")
@@ -59,8 +80,8 @@ def make_schema() -> fields.Schema:
     """
     schema = fields.Schema(
         id=fields.ID(unique=True, stored=True, sortable=True),
-        title=AnalyzedText(),
-        body=AnalyzedText(),
+        title=FrenchText(),
+        body=FrenchText(),
         lead=fields.STORED(),
         date=fields.DATETIME(sortable=True),
         date_iso=fields.STORED(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import os
@@ -11,31 +12,35 @@ import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.index import EmptyIndexError
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.times import long_to_datetime
 
 from . import indexer
 from .analysis import analyze
 from .corpus import Article, parse_date
+from .docsets import DocSets
 from .errors import (
     IndexCorruptError,
     IndexNotFoundError,
     IndexVersionError,
     QueryError,
+    SearchError,
     UnknownArticleError,
 )
 from .highlight import best_passage, match_spans
-from .matching import Compiled, Compiler, Ranking, ValueIndex
+from .matching import Compiled, Compiler, Ranking, Scoring, ValueIndex, is_question
 from .query import parse
+from .ranker import Ranker
 from .results import FacetCount, Highlight, Hit, IndexStats, Notice, Results
 from .schema import FACET_FIELDS, SCHEMA_VERSION
 from .storage import META_NAME, dir_size, read_meta
@@ -47,10 +52,51 @@ SORTS = ("relevance", "date", "-date")
 FILTER_FIELDS = ("source", "tags", "author", "year")
 #: Values listed per facet (years are all listed).
 FACET_TOP = 50
+#: Seconds a query may run before it stops and returns what it found by then (`Index.time_limit`).
+TIME_LIMIT = 2.0
 
 # what a damaged index raises from inside whoosh
 _DAMAGE = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError, EmptyIndexError,
-           ValueError, KeyError, IndexError, AttributeError, ImportError, TypeError)
+           ValueError, KeyError, IndexError, AttributeError, ImportError, TypeError,
+           whoosh_index.IndexError, TermNotFound)
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _reads_index(method: _F) -> _F:
+    """Translate what whoosh raises when it meets damaged files into `IndexCorruptError`.
+
+    Misuse (`ValueError`, `TypeError` from the arguments) and `SearchError` pass through.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self: Index, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except SearchError:
+            raise
+        except Exception as err:
+            # whoosh raises many kinds on bad bytes, bare Exceptions on bad blocks among them
+            if _is_misuse(err) or not (isinstance(err, _DAMAGE) or _in_whoosh(err)
+                                       or type(err) is Exception):
+                raise
+            raise IndexCorruptError(self.path, f"{type(err).__name__}: {err}"[:160]) from err
+
+    return cast(_F, wrapper)
+
+
+def _is_misuse(err: BaseException) -> bool:
+    """A `ValueError` or `TypeError` raised by our own checks of the arguments."""
+    return (isinstance(err, ValueError | TypeError) and not _in_whoosh(err)
+            and not isinstance(err, UnicodeDecodeError | pickle.UnpicklingError))
+
+
+def _in_whoosh(err: BaseException) -> bool:
+    """Whether the error was raised inside whoosh (reading damaged files), not by our own checks."""
+    tb = err.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and f"{os.sep}whoosh{os.sep}" in tb.tb_frame.f_code.co_filename
 
 
 def check_index(path: Path) -> dict[str, Any]:
@@ -64,7 +110,7 @@ def check_index(path: Path) -> dict[str, Any]:
         raise IndexNotFoundError(path)
     meta = read_meta(path)
     if meta is None:
-        if any(p.suffix == ".toc" for p in path.iterdir()):
+        if any(p.name.startswith("_MAIN_") and p.suffix == ".toc" for p in path.iterdir()):  # whoosh's
             if (path / META_NAME).exists():
                 raise IndexCorruptError(path, f"{META_NAME} is unreadable")
             raise IndexVersionError(path, None, SCHEMA_VERSION)
@@ -82,7 +128,7 @@ def _open_whoosh(path: Path) -> Any:
         return ix
     except EmptyIndexError as err:
         raise IndexCorruptError(path, "no table of contents") from err
-    except _DAMAGE as err:
+    except Exception as err:  # only whoosh runs here: whatever it raises is damage
         raise IndexCorruptError(path, f"{type(err).__name__}: {err}".strip()[:160]) from err
 
 
@@ -96,6 +142,21 @@ class _View:
     docsets: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
     dates: list[int | None] | None = None  # raw date column, None where missing
     vocab: Vocabulary | None = None
+    sets: DocSets | None = None
+    rankers: dict[Ranking, Ranker] = field(default_factory=dict)
+
+    def doc_sets(self) -> DocSets:
+        """Document sets of this reader (cached posting lists)."""
+        if self.sets is None:
+            self.sets = DocSets(self.searcher.reader(), self.date_column)
+        return self.sets
+
+    def ranker(self, ranking: Ranking) -> Ranker:
+        """The BM25F ranker of this reader for these settings."""
+        found = self.rankers.get(ranking)
+        if found is None:
+            found = self.rankers[ranking] = Ranker(self.doc_sets(), ranking)
+        return found
 
     def vocabulary(self, path: Path) -> Vocabulary:
         """The index's vocabulary, read on first use."""
@@ -154,6 +215,8 @@ class Index:
         self.path = Path(path)
         self.ranking = ranking or Ranking()
         self.last_report: indexer.IndexReport | None = None
+        #: Seconds a search may run before it stops with what it found (None: no limit).
+        self.time_limit: float | None = TIME_LIMIT
         self._lock = threading.RLock()
         self._view: _View | None = None
         self._view = self._open_view()
@@ -227,25 +290,36 @@ class Index:
         return (st.st_dev, st.st_ino, meta.st_ino, meta.st_mtime_ns)
 
     def _open_view(self) -> _View:
-        check_index(self.path)
-        stamp = self._stamp()
-        ix = _open_whoosh(self.path)
-        try:
-            searcher = ix.searcher(weighting=BM25F(B=self.ranking.b, K1=self.ranking.k1))
-        except _DAMAGE as err:
-            raise IndexCorruptError(self.path, f"{type(err).__name__}: {err}"[:160]) from err
-        return _View(searcher, stamp)
+        for attempt in range(5):
+            check_index(self.path)
+            stamp = self._stamp()
+            try:
+                ix = _open_whoosh(self.path)
+            except IndexCorruptError as err:
+                # a writer that commits deletes the table of contents it replaces: one that
+                # vanished between listing and reading it is a race, not damage (whoosh's
+                # searcher() retries the same way for the segment files)
+                if attempt < 4 and isinstance(err.__cause__, FileNotFoundError):
+                    time.sleep(0.02 * (attempt + 1))
+                    continue
+                raise
+            try:
+                searcher = ix.searcher(weighting=BM25F(B=self.ranking.b, K1=self.ranking.k1))
+            except Exception as err:  # only whoosh runs here: whatever it raises is damage
+                raise IndexCorruptError(self.path, f"{type(err).__name__}: {err}"[:160]) from err
+            return _View(searcher, stamp)
+        raise AssertionError("unreachable")
 
     def _refresh(self, force: bool = False) -> _View:
         view = self._view
         if view is None:
             raise IndexNotFoundError(self.path)
-        if force or view.stamp != self._stamp():
+        # not whoosh's searcher.refresh(): it keeps the readers of segments that a merge
+        # replaced, so that their articles come twice
+        if force or view.stamp != self._stamp() or not view.searcher.up_to_date():
             new = self._open_view()
             view.searcher.close()
             self._view = view = new
-        elif not view.searcher.up_to_date():
-            self._view = view = _View(view.searcher.refresh(), view.stamp)
         return view
 
     def close(self) -> None:
@@ -277,17 +351,18 @@ class Index:
     def _docsets(self, view: _View, fname: str) -> dict[str, frozenset[int]]:
         sets = view.docsets.get(fname)
         if sets is None:
-            reader = view.searcher.reader()
+            doc_sets = view.doc_sets()
             sets = {}
-            for value in self._values(view, fname).values:
-                docs = frozenset(reader.postings(fname, value[0]).all_ids())
+            for value, _words in self._values(view, fname).values:
+                docs = doc_sets.term(fname, value)
                 if docs:
-                    sets[value[0]] = docs
+                    sets[value] = docs
             view.docsets[fname] = sets
         return sets
 
     # -- searching ---------------------------------------------------------------
 
+    @_reads_index
     def search(
         self,
         q: str,
@@ -333,8 +408,7 @@ class Index:
                 return self._search(view, q, limit, offset, sort, filters, date_from, date_to,
                                     facets, snippets, started)
             except _DAMAGE as err:
-                if isinstance(err, ValueError | TypeError) and not isinstance(
-                        err, pickle.UnpicklingError):
+                if _is_misuse(err):
                     raise
                 raise IndexCorruptError(self.path, f"{type(err).__name__}: {err}"[:160]) from err
 
@@ -369,7 +443,8 @@ class Index:
         notices = list(parsed.notices)
         extra = self._filters(view, filters, date_from, date_to, notices)
         compiler = Compiler(view.vocabulary(self.path), {
-            f: self._values(view, f) for f in ("source", "author", "tags")}, self.ranking)
+            f: self._values(view, f) for f in ("source", "author", "tags")}, self.ranking,
+            question=is_question(q))
         compiled = compiler.run(parsed.root, extra)
         notices.extend(n for n in compiled.notices if n not in notices)
         if compiled.strict is None:
@@ -384,62 +459,101 @@ class Index:
             compiled.strict = wq.And(extra) if len(extra) > 1 else extra[0]
         if sort == "relevance" and not compiled.highlight:
             sort = "-date"  # nothing to rank by: newest first
-        matched = set(searcher.docs_for_query(compiled.strict))
+        clock = _Clock(started, self.time_limit)
+        matched = self._matching(view, compiled.strict, clock)
         exact = len(matched)
         ranked: list[tuple[int, float, bool]]
+        first: set[int] = set()  # articles kept ahead whatever their score
         want = offset + limit
         if compiled.relaxed is not None and exact < self.ranking.relax_below:
-            ranked, matched = self._relaxed(view, compiled, matched, want, sort)
+            ranked, matched, first = self._relaxed(view, compiled, matched, want, sort, clock)
             if len(matched) > exact:
+                some = "no article contains" if not exact else (
+                    "only 1 article contains" if exact == 1 else f"only {exact} articles contain")
                 notices.append(Notice(
-                    "relaxed", f"only {exact} articles contain all the words: articles with "
-                    "most of them follow", exact=exact))
+                    "relaxed", f"{some} all the words: the best articles with some of them follow",
+                    exact=exact))
         else:
-            ranked = self._ranked(view, compiled.strict, want, sort, matched)
+            ranked = self._ranked(view, _parts(compiled), want, sort, matched)
+        if sort == "relevance":
+            ranked = self._opening_boost(view, ranked, _parts(compiled), want, first)
         page = ranked[offset:offset + limit]
         hits = tuple(self._hit(searcher, docnum, score, full, compiled.highlight, want_snippets)
                      for docnum, score, full in page)
+        if clock.out:
+            notices.append(Notice("time_limit", f"the search was stopped after {self.time_limit:g} s: "
+                                  "these are the results found by then", limit=self.time_limit))
         facet_counts = self._facets(view, matched) if want_facets else {}
         suggestion = self._suggest(view.vocabulary(self.path), q, compiled, len(matched))
         return Results(q, len(matched), hits, _ms(started), suggestion, tuple(notices),
                        facet_counts, offset, limit, sort)
 
-    def _ranked(self, view: _View, query: wq.Query, want: int, sort: str,
+    def _matching(self, view: _View, query: wq.Query, clock: _Clock) -> set[int]:
+        """Every document `query` matches: set algebra, whoosh for phrases."""
+        found = view.doc_sets().of(query, lambda q: clock.docs(view.searcher, q))
+        return set(found) if found is not None else clock.docs(view.searcher, query)
+
+    def _ranked(self, view: _View, parts: list[Scoring], want: int, sort: str,
                 matched: set[int]) -> list[tuple[int, float, bool]]:
+        """The first `want` of `matched`, by BM25F (or by date)."""
         if want == 0:
             return []
         if sort == "relevance":
-            res = view.searcher.search(query, limit=want)
-            return [(hit.docnum, float(hit.score or 0.0), True) for hit in res]
+            ranker = view.ranker(self.ranking)
+            best = ranker.top(ranker.scores(parts, matched), want, matched)
+            return [(d, score, True) for d, score in best]
         key = _date_key(view.date_column(), sort)
         return [(d, 0.0, True) for d in heapq.nsmallest(want, matched, key=key)]
 
-    def _relaxed(self, view: _View, compiled: Compiled, exact: set[int], want: int,
-                 sort: str) -> tuple[list[tuple[int, float, bool]], set[int]]:
-        """Rank articles that hold all the words first, then those with most of them."""
-        assert compiled.relaxed is not None
+    def _opening_boost(self, view: _View, ranked: list[tuple[int, float, bool]],
+                       parts: list[Scoring], want: int, first: set[int],
+                       ) -> list[tuple[int, float, bool]]:
+        """Re-rank the best articles favouring those whose opening (the lead, in news'
+        inverted pyramid) holds the words: score * (1 + lead_weight * share of the query's
+        parts found in the first `lead_chars` characters of the body). Articles in `first`
+        stay ahead."""
+        ranking = self.ranking
+        head = ranked[:max(ranking.rerank, want)]
+        if not parts or ranking.lead_weight <= 0 or len(head) < 2:
+            return ranked
+        groups = [set(p.stems) for p in parts]
         searcher = view.searcher
-        matched = set(searcher.docs_for_query(compiled.relaxed))
-        pool = max(self.ranking.relax_pool, want)
-        res = searcher.search(compiled.relaxed, limit=pool, terms=True)
+        rescored = []
+        for docnum, score, full in head:
+            body = searcher.stored_fields(docnum).get("body", "")
+            opening = {t.text for t in analyze(body[:ranking.lead_chars], mode="index")}
+            share = sum(1 for g in groups if g & opening) / len(groups)
+            rescored.append((docnum, score * (1.0 + ranking.lead_weight * share), full))
+        rescored.sort(key=lambda r: (r[0] not in first, -r[1], r[0]))
+        return rescored + ranked[len(head):]
+
+    def _relaxed(self, view: _View, compiled: Compiled, exact: set[int], want: int,
+                 sort: str, clock: _Clock) -> tuple[list[tuple[int, float, bool]], set[int], set[int]]:
+        """Articles with all the words first (for queries of up to `exact_first_words`
+        words), then the best of those with some of them: the top `relax_pool` articles of
+        the OR of the words, by BM25F times the share of the words they hold ** `coord`."""
+        assert compiled.relaxed is not None
+        ranking = self.ranking
+        candidates = self._matching(view, compiled.relaxed, clock)
         clauses = [c for c in compiled.clauses if c.relaxable]
-        scored: dict[int, tuple[int, float]] = {}
-        for hit in res:
-            got = {(f, t.decode("utf-8") if isinstance(t, bytes) else t)
-                   for f, t in hit.matched_terms()}
-            count = sum(1 for c in clauses if c.terms & got)
-            if hit.docnum in exact:
-                count = len(clauses)
-            scored[hit.docnum] = (count, float(hit.score or 0.0))
-        for docnum in exact - scored.keys():  # all words, but outside the pool
-            scored[docnum] = (len(clauses), 0.0)
+        ranker = view.ranker(ranking)
+        scored = ranker.scores(_parts(compiled), candidates)
+        if ranking.coord > 0:
+            n = len(clauses)
+            held = [set().union(*(ranker.part(p).keys() for p in c.scoring)) for c in clauses]
+            for d in scored:
+                if d not in exact:
+                    scored[d] *= (sum(1 for h in held if d in h) / n) ** ranking.coord
+        pool = dict(ranker.top(scored, max(ranking.relax_pool, want)))
+        for docnum in exact:  # all the words: always in
+            pool.setdefault(docnum, scored.get(docnum, 0.0))
+        first = exact if len(clauses) <= ranking.exact_first_words else set()
         if sort == "relevance":
-            order = sorted(scored, key=lambda d: (-scored[d][0], -scored[d][1], d))
+            order = sorted(pool, key=lambda d: (d not in first, -pool[d], d))
         else:
             by_date = _date_key(view.date_column(), sort)
-            order = sorted(scored, key=lambda d: (-scored[d][0], by_date(d)))
-        full = len(clauses)
-        return [(d, scored[d][1], scored[d][0] == full) for d in order], matched
+            order = sorted(pool, key=lambda d: (d not in first, by_date(d)))
+        return [(d, pool[d], d in exact) for d in order], set(pool), first
 
     def _facets(self, view: _View, matched: set[int]) -> dict[str, tuple[FacetCount, ...]]:
         out: dict[str, tuple[FacetCount, ...]] = {}
@@ -518,6 +632,7 @@ class Index:
             raise UnknownArticleError(article_id)
         return int(docnum)
 
+    @_reads_index
     def get(self, article_id: str) -> Article:
         """The stored article with this id.
 
@@ -534,12 +649,15 @@ class Index:
             tags=tuple(stored.get("tags") or ()), lead=stored.get("lead", ""),
         )
 
+    @_reads_index
     def similar(self, article_id: str, *, limit: int = 10) -> Results:
         """Articles closest to this one (its most distinctive terms, weighted tf-idf).
 
         Raises:
             UnknownArticleError: no article has this id.
         """
+        if limit < 0:
+            raise ValueError("limit must be >= 0")
         started = time.perf_counter()
         article = self.get(article_id)
         with self._lock:
@@ -556,19 +674,21 @@ class Index:
                 if df < 2:
                     continue
                 weights.append(((1 + math.log(count)) * math.log(n_docs / df), term))
-            top = sorted(weights, reverse=True)[:25]
+            top = sorted((w for w in weights if w[0] > 0), reverse=True)[:25]  # 0: in every article
             if not top:
                 return Results(f"similar:{article_id}", 0, (), _ms(started), limit=limit)
             peak = top[0][0]
-            subs = [wq.Term(f, t, boost=w / peak * (self.ranking.title_boost if f == "title" else 1))
-                    for w, t in top for f in ("title", "body")]
-            query = wq.And([wq.Or(subs), wq.Not(wq.Term("id", article_id))])
-            matched = set(searcher.docs_for_query(query))
-            ranked = self._ranked(view, query, limit, "relevance", matched)
+            fields = (("title", self.ranking.title_boost), ("body", 1.0))
+            parts = [Scoring((t,), fields, w / peak, "any") for w, t in top]
+            doc_sets = view.doc_sets()
+            matched = set().union(*(doc_sets.term(f, t) for _, t in top for f, _ in fields))
+            matched.discard(self._docnum(view, article_id))
+            ranked = self._ranked(view, parts, limit, "relevance", matched)
             terms = {t for _, t in top[:10]}
             hits = tuple(self._hit(searcher, d, s, True, terms, True) for d, s, _ in ranked)
         return Results(f"similar:{article_id}", len(matched), hits, _ms(started), limit=limit)
 
+    @_reads_index
     def stats(self) -> IndexStats:
         """Counts, size, date range and versions of the index."""
         with self._lock:
@@ -593,6 +713,36 @@ class Index:
                 sources=len(self._values(view, "source").values),
                 words=len(view.vocabulary(self.path)),
             )
+
+
+class _Clock:
+    """The time a search may take: the loops that read postings check it and stop when it is out."""
+
+    def __init__(self, started: float, limit: float | None) -> None:
+        self.started = started
+        self.deadline = None if limit is None else started + limit
+        self.out = False
+
+    def expired(self) -> bool:
+        if not self.out and self.deadline is not None and time.perf_counter() > self.deadline:
+            self.out = True
+        return self.out
+
+    def docs(self, searcher: Any, query: wq.Query) -> set[int]:
+        """The documents matching `query`, as many as time allows."""
+        found: set[int] = set()
+        if self.expired():
+            return found
+        for n, docnum in enumerate(searcher.docs_for_query(query)):
+            found.add(docnum)
+            if n & 63 == 63 and self.expired():
+                break
+        return found
+
+
+def _parts(compiled: Compiled) -> list[Scoring]:
+    """Every scoring part of a compiled query."""
+    return [part for clause in compiled.clauses for part in clause.scoring]
 
 
 def _date_key(dates: list[int | None], sort: str) -> Any:

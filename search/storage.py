@@ -25,6 +25,7 @@ from .errors import IndexLockedError, SearchError
 __all__ = [
     "META_NAME",
     "LockInfo",
+    "check_replaceable",
     "dir_size",
     "read_meta",
     "swap_in",
@@ -207,6 +208,25 @@ def remove_leftovers(index: Path) -> int:
             shutil.rmtree(entry, ignore_errors=True)
             removed += 1
     return removed
+
+
+def check_replaceable(index: Path) -> None:
+    """Refuse to build an index in place of anything but an index or an empty folder.
+
+    A rebuild swaps the folder at `index` out and deletes it: a folder of other files
+    (`--index ~/Documents` by mistake) must be left alone.
+
+    Raises:
+        SearchError: `index` is a file, or a folder that holds no index files.
+    """
+    if not os.path.lexists(index):
+        return
+    if not index.is_dir():
+        raise SearchError(f"{index} exists and is not a directory: choose another index path")
+    names = os.listdir(index)
+    if names and not any(n == META_NAME or n.startswith(("MAIN_", "_MAIN_")) for n in names):
+        raise SearchError(f"{index} is a folder that holds no index ({len(names)} other files): "
+                          "a rebuild would replace it; choose another index path")
 
 
 def temp_dir(index: Path) -> Path:

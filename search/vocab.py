@@ -13,6 +13,8 @@ import orjson
 from whoosh.automata import lev
 from whoosh.automata.fsa import find_all_matches
 
+from .errors import IndexCorruptError
+
 __all__ = ["VOCAB_NAME", "Vocabulary", "VocabularyBuilder"]
 
 VOCAB_NAME = "vocab.json"
@@ -36,7 +38,15 @@ class Vocabulary:
             data = orjson.loads((index / VOCAB_NAME).read_bytes())
         except FileNotFoundError:
             return cls([], [], [])
-        return cls(data["words"], data["df"], data["forms"])
+        except (OSError, orjson.JSONDecodeError) as err:
+            raise IndexCorruptError(index, f"{VOCAB_NAME} is unreadable") from err
+        try:
+            vocab = cls(data["words"], data["df"], data["forms"])
+        except (KeyError, TypeError) as err:
+            raise IndexCorruptError(index, f"{VOCAB_NAME} is not a vocabulary") from err
+        if not len(vocab.words) == len(vocab.df) == len(vocab.forms):
+            raise IndexCorruptError(index, f"{VOCAB_NAME} is not a vocabulary")
+        return vocab
 
     def doc_frequency(self, word: str) -> int:
         """How many articles hold `word` (0 if none)."""

@@ -54,7 +54,7 @@ def test_query_json_is_one_parsable_object(built: Path) -> None:
     assert hit["highlights"][0] == {"field": "title", "start": 0, "end": 7}
     assert data["facets"]["year"] == [{"value": "2023", "count": 2}]
     assert data["warnings"] == [
-        "only 1 articles contain all the words: articles with most of them follow"]
+        "only 1 article contains all the words: the best articles with some of them follow"]
 
 
 def test_query_jsonl_and_filters(built: Path) -> None:
