@@ -1,0 +1,149 @@
+"""Thin bars around the results: "Vouliez-vous dire", filter chips, and the status line."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.events import Click
+from textual.message import Message
+from textual.widgets import Label, ProgressBar, Static
+
+from .state import Request
+from .wording import FIELD_NAMES, SORT_LABELS, number, plural
+
+__all__ = ["Chip", "ChipBar", "StatusBar", "SuggestionBar"]
+
+
+class SuggestionBar(Static):
+    """"Vouliez-vous dire : …" — shown only when the engine has a suggestion; click accepts it."""
+
+    class Accepted(Message):
+        """The user clicked the suggestion."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__("", **kwargs)  # type: ignore[arg-type]
+        self.suggestion: str | None = None
+        self.display = False
+
+    def show(self, suggestion: str | None) -> None:
+        """Show `suggestion`, or hide the bar for None."""
+        if suggestion == self.suggestion:
+            return
+        self.suggestion = suggestion
+        self.display = bool(suggestion)
+        if suggestion:
+            self.update(Content.from_markup(
+                "Vouliez-vous dire : [b u]$s[/] ?  [dim](Ctrl+D pour l’accepter)[/]", s=suggestion))
+
+    def on_click(self, event: Click) -> None:
+        """Accept the suggestion."""
+        if self.suggestion:
+            self.post_message(self.Accepted())
+
+
+class Chip(Static):
+    """One active filter; a click removes it."""
+
+    def __init__(self, field: str, value: str, label: str) -> None:
+        super().__init__(Content(f"{label} ✕"), classes="chip", markup=False)
+        self.field = field
+        self.value = value
+        self.tooltip = "Cliquer pour retirer ce filtre (x : retirer le dernier)"
+
+    def on_click(self, event: Click) -> None:
+        """Ask the bar to remove this filter."""
+        event.stop()
+        self.post_message(ChipBar.Removed(self.field, self.value))
+
+
+class ChipBar(Horizontal):
+    """The active filters as removable chips; hidden when there is none."""
+
+    class Removed(Message):
+        """Remove this filter ("date" for the date range)."""
+
+        def __init__(self, field: str, value: str) -> None:
+            super().__init__()
+            self.field = field
+            self.value = value
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._shown: tuple[object, ...] = ()
+        self.display = False
+
+    def show(self, request: Request) -> None:
+        """Show the filters of `request`."""
+        key = (request.filters, request.date_from, request.date_to)
+        if key == self._shown:
+            return
+        self._shown = key
+        self.remove_children()
+        chips: list[Static] = [Label("Filtres :", classes="chips-label")]
+        for field, value in request.filters:
+            chips.append(Chip(field, value, f"{FIELD_NAMES.get(field, field).capitalize()} : {value}"))
+        if request.date_from or request.date_to:
+            if request.date_from and request.date_to:
+                label = f"Du {request.date_from} au {request.date_to}"
+            elif request.date_from:
+                label = f"Depuis {request.date_from}"
+            else:
+                label = f"Jusqu’au {request.date_to}"
+            chips.append(Chip("date", "", label))
+        self.display = len(chips) > 1
+        if len(chips) > 1:
+            self.mount_all(chips)
+
+
+class StatusBar(Horizontal):
+    """Count, time, sort and notes on the left; the progress of a rebuild on the right."""
+
+    COMPONENT_CLASSES = {"status-note"}
+
+    def compose(self) -> ComposeResult:
+        """The text and the (hidden) progress of a write."""
+        yield Static("", id="status-text", markup=False)
+        with Horizontal(id="write-status"):
+            yield Label("", id="write-label")
+            yield ProgressBar(id="write-bar", show_eta=False)
+
+    def on_mount(self) -> None:
+        """Hide the progress until a write starts."""
+        self.query_one("#write-status").display = False
+
+    def show_results(self, total: int, loaded: int, took_ms: float | None, sort: str,
+                     notes: list[str]) -> None:
+        """Show the figures of the current result set."""
+        parts = [plural(total, "résultat")]
+        if loaded and loaded < total:
+            parts.append(f"{number(loaded)} chargés")
+        if took_ms is not None:
+            parts.append(f"{took_ms:.0f} ms".replace(".", ","))
+        else:
+            parts.append("… ms")
+        parts.append(f"tri : {SORT_LABELS.get(sort, sort)}")
+        text = Content(" · ".join(parts))
+        for note in notes:
+            text += Content("  ⚠ " + note).stylize(".status-note")
+        self.query_one("#status-text", Static).update(text, layout=False)
+
+    def show_text(self, text: str) -> None:
+        """Show a plain message instead of figures."""
+        self.query_one("#status-text", Static).update(Content(text), layout=False)
+
+    def start_write(self, label: str) -> None:
+        """Show the progress of a rebuild or an update."""
+        self.query_one("#write-status").display = True
+        self.query_one("#write-label", Label).update(label)
+        self.query_one("#write-bar", ProgressBar).update(total=None, progress=0)
+
+    def write_progress(self, label: str, done: int, total: int | None) -> None:
+        """Update the progress of the write."""
+        self.query_one("#write-label", Label).update(label)
+        self.query_one("#write-bar", ProgressBar).update(total=total, progress=done)
+
+
+    def end_write(self) -> None:
+        """Hide the progress."""
+        self.query_one("#write-status").display = False

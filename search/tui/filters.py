@@ -1,0 +1,148 @@
+"""The filter panel: facet counts (sources, rubriques, years) to click, and a date range."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.css.styles import RulesMap
+from textual.message import Message
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from .. import FacetCount
+from .state import Request, valid_date
+from .wording import number
+
+__all__ = ["FacetList", "FacetRow", "FilterPanel"]
+
+FACETS = (("source", "Sources"), ("tags", "Rubriques"), ("year", "Années"))
+
+
+class FacetRow(Visual):
+    """One facet value: a check mark when active, the value, and its count on the right."""
+
+    def __init__(self, value: str, count: int, active: bool) -> None:
+        self.value = value
+        self.count = count
+        self.active = active
+
+    def line(self, width: int) -> Content:
+        """The row laid out in `width` cells."""
+        mark = Content("✓ ").stylize(".facet-active") if self.active else Content("  ")
+        count = Content(" " + number(self.count)).stylize(".facet-count")
+        room = max(width - mark.cell_length - count.cell_length, 1)
+        label = Content(self.value)
+        if self.active:
+            label = label.stylize(".facet-active")
+        label = label.truncate(room, ellipsis=True, pad=True)
+        return mark + label + count
+
+    def render_strips(self, width: int, height: int | None, style: Style,
+                      options: RenderOptions) -> list[Strip]:
+        """Render the row (Visual protocol)."""
+        return self.line(width).render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        """As wide as the panel."""
+        return container_width
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        """One line."""
+        return 1
+
+
+class FacetList(OptionList):
+    """The values of one facet field with their counts; Enter or a click toggles a filter."""
+
+    COMPONENT_CLASSES = {"facet-active", "facet-count"}
+    BINDINGS = [Binding("j", "cursor_down", show=False), Binding("k", "cursor_up", show=False)]
+
+    def __init__(self, field: str, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.field = field
+        self.values: list[str] = []
+
+    def show(self, counts: Sequence[FacetCount], active: Sequence[str]) -> None:
+        """Show these counts; active values first if they have no count any more."""
+        keep = self.values[self.highlighted] if self.highlighted is not None and self.values else None
+        rows = [(c.value, c.count) for c in counts]
+        seen = {v for v, _ in rows}
+        rows = [(v, 0) for v in active if v not in seen] + rows
+        self.values = [v for v, _ in rows]
+        self.set_options([Option(FacetRow(v, n, v in active)) for v, n in rows])
+        if keep in self.values:
+            self.highlighted = self.values.index(keep)
+        elif rows:
+            self.highlighted = 0
+        self.display = bool(rows)
+
+
+class FilterPanel(VerticalScroll):
+    """Facets to filter by, and the date range; toggled with `f`."""
+
+    class Toggled(Message):
+        """Add or remove the filter `field` = `value`."""
+
+        def __init__(self, field: str, value: str) -> None:
+            super().__init__()
+            self.field = field
+            self.value = value
+
+    class DatesChanged(Message):
+        """The date range changed (both ends valid)."""
+
+        def __init__(self, date_from: str, date_to: str) -> None:
+            super().__init__()
+            self.date_from = date_from
+            self.date_to = date_to
+
+    def compose(self) -> ComposeResult:
+        """A list per facet, then the date range."""
+        for field, title in FACETS:
+            yield Label(title, classes="facet-title", id=f"facet-title-{field}")
+            yield FacetList(field, id=f"facet-{field}", classes="facet-list")
+        yield Label("Période", classes="facet-title")
+        with Horizontal(id="date-range"):
+            yield Input(placeholder="du 2020", id="date-from", classes="date-input")
+            yield Input(placeholder="au 2024-06", id="date-to", classes="date-input")
+
+    def show(self, facets: Mapping[str, Sequence[FacetCount]], request: Request) -> None:
+        """Show the counts of the current results (the active filters stay listed)."""
+        for field, _ in FACETS:
+            active = [v for f, v in request.filters if f == field]
+            self.query_one(f"#facet-{field}", FacetList).show(facets.get(field, ()), active)
+            self.query_one(f"#facet-title-{field}", Label).display = bool(facets.get(field) or active)
+        for input_id, value in (("#date-from", request.date_from), ("#date-to", request.date_to)):
+            box = self.query_one(input_id, Input)
+            if not box.has_focus and box.value != value:
+                box.value = value
+
+    @on(OptionList.OptionSelected, ".facet-list")
+    def _toggle(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        facet = event.option_list
+        assert isinstance(facet, FacetList)
+        self.post_message(self.Toggled(facet.field, facet.values[event.option_index]))
+
+    @on(Input.Changed, ".date-input")
+    def _dates(self, event: Input.Changed) -> None:
+        event.stop()
+        event.input.set_class(not valid_date(event.value), "-invalid")
+        start = self.query_one("#date-from", Input).value.strip()
+        end = self.query_one("#date-to", Input).value.strip()
+        if valid_date(start) and valid_date(end):
+            self.post_message(self.DatesChanged(start, end))
+
+    @on(Input.Submitted, ".date-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not valid_date(event.value):
+            self.notify("Date invalide : écrivez 2024, 2024-03 ou 2024-03-15.", severity="warning")

@@ -1,0 +1,66 @@
+"""The search box: an Input with query history on ↑ and list moves on ↑/↓ (like fzf)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Input
+
+from .history import History
+
+__all__ = ["SearchBox"]
+
+
+class SearchBox(Input):
+    """Type a query; ↑ in the empty box walks the history, otherwise ↑/↓ move in the results."""
+
+    BINDINGS = [
+        Binding("up", "up", "Historique / résultat précédent", show=False),
+        Binding("down", "down", "Résultat suivant", show=False),
+        Binding("pageup", "move(-10)", show=False),
+        Binding("pagedown", "move(10)", show=False),
+    ]
+
+    class Move(Message):
+        """Move the results cursor by `delta` rows."""
+
+        def __init__(self, delta: int) -> None:
+            super().__init__()
+            self.delta = delta
+
+    def __init__(self, history: History, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.history = history
+        self._recalled: str | None = None
+
+    def _recall(self, text: str) -> None:
+        self._recalled = text
+        self.value = text
+        self.cursor_position = len(text)
+
+    def action_up(self) -> None:
+        """Previous history entry when the box is empty (or already browsing), else move up."""
+        if not self.value or (self.history.browsing and self.value == self._recalled):
+            entry = self.history.previous()
+            if entry is not None:
+                self._recall(entry)
+            return
+        self.post_message(self.Move(-1))
+
+    def action_down(self) -> None:
+        """Next history entry while browsing, else move down in the results."""
+        if self.history.browsing and self.value == self._recalled:
+            self._recall(self.history.next())
+            return
+        self.post_message(self.Move(1))
+
+    def action_move(self, delta: int) -> None:
+        """Move the results cursor by `delta`."""
+        self.post_message(self.Move(delta))
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        if event.value != self._recalled:
+            self.history.reset()
+            self._recalled = None

@@ -1,0 +1,186 @@
+"""French wording of the engine's notices, errors and reports (no textual import)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import (
+    CorpusError,
+    IndexCorruptError,
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexVersionError,
+    QueryError,
+    SearchError,
+    UnknownArticleError,
+)
+
+__all__ = [
+    "FIELD_NAMES",
+    "SORT_LABELS",
+    "cli_error_message",
+    "error_message",
+    "french_date",
+    "number",
+    "notice_message",
+    "plural",
+    "report_summary",
+    "seconds",
+]
+
+NBSP = "\u202f"  # narrow no-break space: French thousands separator
+SORT_LABELS = {"relevance": "pertinence", "-date": "plus récents", "date": "plus anciens"}
+FIELD_NAMES = {"source": "source", "tags": "rubrique", "year": "année", "author": "auteur"}
+MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+          "nov.", "déc.")
+
+
+def number(n: int) -> str:
+    """`36012` -> `36 012` (narrow no-break space, as in French)."""
+    return f"{n:,}".replace(",", NBSP)
+
+
+def seconds(s: float) -> str:
+    """`1.25` -> `1,2 s`; under ten seconds one decimal, else none."""
+    return (f"{s:.1f}" if s < 10 else f"{s:.0f}").replace(".", ",") + " s"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """`plural(2, "article")` -> `2 articles`; French: 0 and 1 are singular."""
+    return f"{number(n)} {word if n < 2 else (many or word + 's')}"
+
+
+def french_date(value: datetime | None, *, long: bool = False) -> str:
+    """`16 mars 2023` (long: with the time when there is one); empty for None."""
+    if value is None:
+        return ""
+    text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    if long and (value.hour or value.minute):
+        text += f" à {value.hour:02d} h {value.minute:02d}"
+    return text
+
+
+def _rebuild_hint(path: Path | str) -> str:
+    return f"reconstruisez-le (Ctrl+R, ou `search rebuild --index {path}`)"
+
+
+def error_message(error: BaseException) -> str:
+    """A French sentence for an engine error, saying what to do."""
+    if isinstance(error, IndexNotFoundError):
+        return f"Aucun index dans {error.path} : construisez-le avec Ctrl+R."
+    if isinstance(error, IndexVersionError):
+        newer = (error.found or 0) > error.expected
+        age = "une version plus récente" if newer else "une version plus ancienne"
+        return (f"L’index {error.path} a été construit par {age} du moteur "
+                f"(schéma {error.found if error.found is not None else '?'}, attendu {error.expected}) : "
+                f"{_rebuild_hint(error.path)}.")
+    if isinstance(error, IndexCorruptError):
+        return f"L’index {error.path} est endommagé ({error.reason}) : {_rebuild_hint(error.path)}."
+    if isinstance(error, IndexLockedError):
+        return (f"L’index est en cours d’écriture par {error.holder} (attente de {seconds(error.waited)}) : "
+                "réessayez quand ce sera terminé.")
+    if isinstance(error, CorpusError):
+        where = f"{error.path}:{error.line}" if error.line is not None else str(error.path)
+        return f"Corpus illisible ({where} : {error.reason}) : vérifiez le fichier ou l’option --corpus."
+    if isinstance(error, UnknownArticleError):
+        return f"L’article « {error.article_id} » n’est plus dans l’index : relancez la recherche."
+    if isinstance(error, QueryError):
+        return f"Option de recherche invalide ({error}) : dates au format AAAA, AAAA-MM ou AAAA-MM-JJ."
+    if isinstance(error, SearchError):
+        return f"Erreur du moteur : {error}"
+    if isinstance(error, OSError):
+        return f"Erreur système : {error.strerror or error} ({getattr(error, 'filename', '') or ''})."
+    return f"Erreur interne : {type(error).__name__} : {error} (merci de la signaler)."
+
+
+_CLI_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"index is being written by (?P<holder>.+?) \(lock .*gave up after (?P<s>[\d.]+) s"),
+     "L’index est déjà en cours d’écriture par {holder} : réessayez quand ce sera terminé."),
+    (re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<reason>.+)$"),
+     "Corpus invalide ({path}, ligne {line} : {reason}) : corrigez le fichier."),
+    (re.compile(r"no such file or directory|does not exist|not found|cannot read|no article",
+                re.IGNORECASE),
+     "Corpus illisible : {raw} — vérifiez le chemin donné à --corpus."),
+)
+
+
+def cli_error_message(stderr: str) -> str:
+    """French wording of a failed `search rebuild|update` run, from its stderr."""
+    lines = [line for line in stderr.strip().splitlines() if line.strip()]
+    raw = lines[-1] if lines else "erreur inconnue"
+    for line in reversed(lines):
+        if line.startswith("search: error: "):
+            raw = line.removeprefix("search: error: ")
+            break
+        if line.startswith("search: internal error: "):
+            return "Erreur interne de l’indexation : " + line.removeprefix("search: internal error: ")
+    for pattern, template in _CLI_PATTERNS:
+        match = pattern.search(raw)
+        if match:
+            return template.format(raw=raw, **match.groupdict())
+    return f"L’indexation a échoué : {raw}"
+
+
+def report_summary(report: Mapping[str, Any]) -> str:
+    """One French sentence for the JSON report of `search rebuild|update --json`."""
+    secs = seconds(float(report.get("seconds") or 0.0))
+    if report.get("action") == "rebuild":
+        text = f"Index reconstruit : {plural(int(report.get('added', 0)), 'article')} en {secs}"
+    else:
+        parts = [plural(int(report.get("added", 0)), "ajouté"),
+                 plural(int(report.get("updated", 0)), "mis à jour", "mis à jour"),
+                 plural(int(report.get("deleted", 0)), "supprimé")]
+        text = f"Index mis à jour en {secs} : " + ", ".join(parts)
+        text += f" ({number(int(report.get('unchanged', 0)))} inchangés)"
+    skipped = int(report.get("skipped", 0))
+    if skipped:
+        text += f" ; {plural(skipped, 'enregistrement invalide ignoré', 'enregistrements invalides ignorés')}"
+    text += f" ; {plural(int(report.get('articles', 0)), 'article')} au total."
+    return text
+
+
+_NOTICES: dict[str, str] = {
+    "relaxed": "Seuls {exact} articles contiennent tous les mots : suivent ceux qui en ont le plus.",
+    "only_stopwords": "La requête ne contient que des mots vides (le, de, des…) : tapez un mot plus précis.",
+    "unclosed_quote": "Guillemet non fermé : les mots sont cherchés un par un.",
+    "unclosed_range": "Intervalle de dates non fermé par « ] » : lu jusqu’au bout.",
+    "unknown_field": "Champ inconnu « {field}: » : cherché comme des mots.",
+    "unbalanced": "Parenthèses déséquilibrées : elles ont été ignorées.",
+    "dangling_operator": "Opérateur sans rien d’un côté (OU, ET, SAUF) : ignoré.",
+    "empty_field": "Le champ « {field}: » n’a pas de valeur : ignoré.",
+    "bad_date": "Date invalide « {value} » : ignorée (ex. date:2024, date:2024-03, "
+                "date:[2024-01 À 2024-06]).",
+    "too_many_terms": "Plus de {limit} mots : les suivants ont été ignorés.",
+    "too_long": "Requête de plus de {limit} caractères : la fin a été ignorée.",
+    "fuzzy_capped": "Tolérance aux fautes ~{asked} ramenée à ~{limit}.",
+    "wildcard": "Seul le * final est pris en charge (préfixe*) : les autres jokers ont été ignorés.",
+    "prefix_capped": "{prefix}* correspond à {total} mots : les {kept} plus fréquents ont été cherchés.",
+    "fuzzy_capped_terms": "{word}~ correspond à {total} mots : les {kept} plus fréquents ont été cherchés.",
+    "no_such_value": "Aucun(e) {field} « {value} » dans l’index.",
+}
+
+
+def notice_message(notice: str) -> str:
+    """French wording of an engine `Notice` (its English text for an unknown code)."""
+    code = getattr(notice, "code", None)
+    exact = (getattr(notice, "params", None) or {}).get("exact")
+    if code == "relaxed" and exact in (0, 1):
+        return ("Aucun article ne contient tous les mots : voici ceux qui en ont le plus." if exact == 0 else
+                "Un seul article contient tous les mots : suivent ceux qui en ont le plus.")
+    template = _NOTICES.get(code or "")
+    if template is None:
+        return str(notice)
+    params: dict[str, Any] = dict(getattr(notice, "params", {}) or {})
+    if "field" in params:
+        params["field"] = FIELD_NAMES.get(str(params["field"]), params["field"])
+    for key in ("exact", "total", "kept"):
+        if isinstance(params.get(key), int):
+            params[key] = number(params[key])
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return str(notice)

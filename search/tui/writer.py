@@ -1,0 +1,126 @@
+"""Rebuild or update the index in a child `python -m search` process (no textual import).
+
+Whoosh's multiprocessing writer forks: it must never run inside the threaded UI
+process, so the UI starts `search rebuild|update --json --progress json` and reads
+its progress lines and final report.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from .wording import cli_error_message
+
+__all__ = ["Progress", "WriteOutcome", "run_write"]
+
+#: The folder holding the `search` package, so the child finds it even when it is not installed.
+_PACKAGE_ROOT = Path(__file__).absolute().parents[2]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a write is: `done` articles of `total` (None: unknown), at `rate` articles/s."""
+
+    done: int
+    total: int | None
+    rate: float
+    elapsed: float
+
+
+@dataclass
+class WriteOutcome:
+    """The end of a write: the JSON report on success, a French message on failure."""
+
+    ok: bool
+    report: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+    cancelled: bool = False
+
+
+def command(action: str, corpus: Path, index: Path, *, lock_wait: float) -> list[str]:
+    """The child command line for `action` ("rebuild" or "update")."""
+    if action not in ("rebuild", "update"):
+        raise ValueError(f"action must be rebuild or update, not {action!r}")
+    return [sys.executable, "-m", "search", action, "--corpus", str(corpus), "--index", str(index),
+            "--json", "--progress", "json", "--wait", f"{lock_wait:g}"]
+
+
+def run_write(action: str, corpus: Path, index: Path, *, lock_wait: float = 10.0,
+              on_progress: Callable[[Progress], None] | None = None,
+              cancelled: Callable[[], bool] | None = None,
+              on_start: Callable[[subprocess.Popen[bytes]], None] | None = None) -> WriteOutcome:
+    """Run a rebuild or an update in a child process and wait for it (call from a thread).
+
+    Args:
+        action: "rebuild" or "update".
+        corpus: the corpus file or folder.
+        index: the index directory.
+        lock_wait: seconds the child waits for another writer before failing.
+        on_progress: called with each progress line the child prints.
+        cancelled: polled between lines; when it returns True the child is terminated
+            (the index is left as it was: writes are atomic).
+        on_start: called with the child process once it runs (to stop it from elsewhere).
+
+    Returns:
+        The outcome: the report, or a French error message.
+    """
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PACKAGE_ROOT), env.get("PYTHONPATH")) if p)
+    env.pop("NO_COLOR", None)
+    try:
+        proc = subprocess.Popen(command(action, corpus, index, lock_wait=lock_wait),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=env, start_new_session=True)
+    except OSError as err:
+        return WriteOutcome(False, error=f"Impossible de lancer l’indexation : {err.strerror or err}.")
+    assert proc.stdout is not None and proc.stderr is not None
+    if on_start is not None:
+        on_start(proc)
+    out_chunks: list[bytes] = []
+    reader = threading.Thread(target=lambda: out_chunks.append(proc.stdout.read()),  # type: ignore[union-attr]
+                              name="search-write-stdout", daemon=True)
+    reader.start()
+    started = time.monotonic()
+    errors: list[str] = []
+    stopped = False
+    for raw in proc.stderr:
+        if cancelled is not None and cancelled():
+            proc.terminate()
+            stopped = True
+            break
+        line = raw.decode("utf-8", "replace").strip()
+        if line.startswith("{"):
+            try:
+                data = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                errors.append(line)
+                continue
+            if on_progress is not None and isinstance(data, dict) and "done" in data:
+                elapsed = time.monotonic() - started
+                done = int(data["done"])
+                on_progress(Progress(done, data.get("total"), done / max(elapsed, 1e-6), elapsed))
+        elif line:
+            errors.append(line)
+    code = proc.wait()
+    reader.join(timeout=5)
+    proc.stdout.close()
+    proc.stderr.close()
+    if stopped or code < 0:
+        return WriteOutcome(False, error="Indexation annulée : l’index est resté tel quel.", cancelled=True)
+    if code != 0:
+        return WriteOutcome(False, error=cli_error_message("\n".join(errors)))
+    try:
+        report = orjson.loads(b"".join(out_chunks))
+    except orjson.JSONDecodeError:
+        return WriteOutcome(False, error="L’indexation n’a pas rendu de rapport lisible.")
+    return WriteOutcome(True, report=report)
