@@ -1,0 +1,81 @@
+"""The engine under test, driven through its public facade (`search.Index`) only."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from bench.common import Doc, PeerUnavailable, Record
+from bench.querymix import MixQuery, lucene_syntax
+
+
+class Project:
+    """The project's engine: default query semantics, exactly as the CLI and TUI use them."""
+
+    name = "project"
+
+    def __init__(self) -> None:
+        try:
+            import search
+        except ImportError as err:
+            raise PeerUnavailable(f"the search package cannot be imported ({err})") from err
+        missing = [n for n in ("Index", "Article") if not hasattr(search, n)]
+        if missing:
+            raise PeerUnavailable(f"search does not export {', '.join(missing)} yet")
+        self._search = search
+        self._ix: Any = None
+
+    def _dir(self, workdir: Path) -> Path:
+        return workdir / "ix"
+
+    def index(self, docs: list[Doc], workdir: Path) -> None:
+        """Rebuild an index from (id, title, body) documents (title "" for body-only sets)."""
+        article = self._search.Article
+        articles = (article(id=i, title=t, body=b) for i, t, b in docs)
+        self._ix = self._search.Index.rebuild(articles, self._dir(workdir))
+
+    def build(self, corpus: Path, workdir: Path) -> None:
+        """Rebuild an index from a corpus file."""
+        self._search.Index.rebuild(corpus, self._dir(workdir)).close()
+
+    def open(self, workdir: Path) -> None:
+        """Open the index built under ``workdir``."""
+        self._ix = self._search.Index.open(self._dir(workdir))
+
+    def update(self, corpus: Path, changed: list[Record]) -> dict[str, Any]:
+        """Bring the index up to date with a modified corpus file (it finds the changes itself)."""
+        report = self._ix.update(corpus)
+        if dataclasses.is_dataclass(report) and not isinstance(report, type):
+            return {k: v for k, v in dataclasses.asdict(report).items() if _plain(v)}
+        return {"report": str(report)}
+
+    def search(self, query: str, k: int) -> list[str]:
+        """Return up to ``k`` ids for a free-text query, with the engine's default semantics.
+
+        Snippets and facets do not change the ranking; they are left out here (the speed
+        benchmark measures them).
+        """
+        return [hit.id for hit in self._ix.search(query, limit=k, snippets=False, facets=False).hits]
+
+    def translate(self, q: MixQuery) -> str:
+        """The project's query syntax for a mix query."""
+        if q.kind == "date" and q.month:
+            return f"{q.terms[0]} date:{q.month}"
+        if q.kind == "long":
+            return q.terms[0]  # the raw headline: the engine parses free text itself
+        return lucene_syntax(q, field="titre", fuzzy="~")
+
+    def run(self, native: str, k: int) -> int:
+        """Search (``Index.search`` computes the snippets and highlights of every hit)."""
+        return len(self._ix.search(native, limit=k).hits)
+
+    def close(self) -> None:
+        """Close the index."""
+        if self._ix is not None:
+            self._ix.close()
+            self._ix = None
+
+
+def _plain(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool) or value is None
