@@ -2,16 +2,17 @@
 
 Counting every match (for the total and the facets) through whoosh's matchers costs a few
 microseconds a posting in Python: 100 ms for a word in half of 36,000 articles. Here each
-term's document numbers are read once, block by block, kept as a frozenset (within a
+term's document numbers are read once, block by block, kept as a compact array (within a
 budget), and queries are answered with C-speed set operations. Query kinds this module
 does not know fall back to whoosh.
 """
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from whoosh import query as wq
@@ -21,16 +22,22 @@ from whoosh.util.numeric import byte_to_length
 
 __all__ = ["DocSets"]
 
-#: Most document numbers kept in the cache, over all terms.
-CACHE_IDS = 2_000_000
+#: The cache's budget, in postings of an array (12 bytes each; a document in a set or in a
+#: positions map costs about 8 times that): about 100 MB. The 360 varied queries of the speed
+#: benchmark on 36,000 articles use 2 million; with too small a cache, the frequent words of
+#: long queries are read from disk again and again (p95 300 ms instead of 30).
+CACHE_IDS = 8_000_000
+_OBJECT = 8  # what a document costs in a set or a dict, in postings of an array
 _LENGTH = [byte_to_length(b) for b in range(256)]
 
 
 #: A posting list: document numbers (ascending) and the term's weight (its frequency).
-Postings = tuple[list[int], list[float]]
+#: Arrays, not lists: the garbage collector does not walk them (a cache of lists of
+#: millions of numbers made each full collection cost about 80 ms, in the middle of a search).
+Postings = tuple["array[int]", "array[float]"]
 
 
-def _leaf_postings(matcher: Any) -> Postings:
+def _leaf_postings(matcher: Any) -> tuple[list[int], list[float]]:
     """Every (document number, weight) of a segment's posting list, a block at a time."""
     ids: list[int] = []
     weights: list[float] = []
@@ -61,6 +68,7 @@ class DocSets:
         self._cache: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
         self._lengths: dict[str, list[int]] = {}
         self._cached_ids = 0
+        self._sizes: dict[tuple[str, str, str], int] = {}
         self._all: frozenset[int] | None = None
         self._by_date: tuple[list[int], list[int]] | None = None
 
@@ -71,11 +79,13 @@ class DocSets:
         return self._all
 
     def _remember(self, key: tuple[str, str, str], value: Any, size: int) -> None:
+        size += 1  # an empty set costs something too
+        self._cached_ids += size - self._sizes.get(key, 0)
         self._cache[key] = value
-        self._cached_ids += size
+        self._sizes[key] = size
         while self._cached_ids > CACHE_IDS and len(self._cache) > 1:
-            _, dropped = self._cache.popitem(last=False)
-            self._cached_ids -= len(dropped[0]) if isinstance(dropped, tuple) else len(dropped)
+            dropped, _ = self._cache.popitem(last=False)
+            self._cached_ids -= self._sizes.pop(dropped)
 
     def postings(self, field: str, text: str) -> Postings:
         """The documents holding `text` in `field`, with the term's frequency in each."""
@@ -84,8 +94,8 @@ class DocSets:
         if found is not None:
             self._cache.move_to_end(key)
             return found  # type: ignore[no-any-return]
-        ids: list[int] = []
-        weights: list[float] = []
+        ids = array("i")
+        weights = array("d")
         for leaf, offset in self.reader.leaf_readers():
             if (field, text) not in leaf:
                 continue
@@ -108,15 +118,10 @@ class DocSets:
         return result
 
     def term(self, field: str, text: str) -> frozenset[int]:
-        """The documents holding `text` in `field`."""
-        key = ("s", field, text)
-        found = self._cache.get(key)
-        if found is not None:
-            self._cache.move_to_end(key)
-            return found  # type: ignore[no-any-return]
-        result = frozenset(self.postings(field, text)[0])
-        self._remember(key, result, len(result))
-        return result
+        """The documents holding `text` in `field` (a set made from the cached array: a
+        millisecond for 25,000 documents, and sets of Python numbers would take ten times the
+        memory of the arrays)."""
+        return frozenset(self.postings(field, text)[0])
 
     def lengths(self, field: str) -> list[int]:
         """The length (in terms) of `field` in every document, as whoosh stores it."""
@@ -136,6 +141,16 @@ class DocSets:
     def phrase(self, field: str, terms: list[str], slop: int) -> set[int]:
         """Documents with `terms` in this order in `field`, each at most `slop` positions
         after the one before (1: adjacent), as whoosh's `Phrase` matches them."""
+        key = ("f", field, "\x00".join(terms) + f"~{slop}")
+        found = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+            return set(found)
+        result = self._phrase(field, terms, slop)
+        self._remember(key, frozenset(result), _OBJECT * len(result))
+        return result
+
+    def _phrase(self, field: str, terms: list[str], slop: int) -> set[int]:
         sets = sorted((self.term(field, t) for t in terms), key=len)
         candidates = set(sets[0]).intersection(*sets[1:])
         if not candidates:
@@ -157,43 +172,65 @@ class DocSets:
             chains = nxt
         return set(chains or ())
 
-    def _positions(self, field: str, term: str, docs: set[int]) -> dict[int, list[int]]:
-        """The positions of `term` in `field` of each of `docs` that holds it."""
+    def _positions(self, field: str, term: str, docs: set[int]) -> dict[int, Sequence[int]]:
+        """The positions of `term` in `field` of each of `docs` that holds it. A term's
+        positions in every document are cached; for a few documents among many, only
+        theirs are decoded (a phrase with a frequent word: `"ce n'est pas"`)."""
         key = ("w", field, term)
         every = self._cache.get(key)
-        if every is None:
-            every = self._all_positions(field, term)
-            self._remember(key, every, len(every))
-        else:
+        if every is not None:
             self._cache.move_to_end(key)
+        elif len(docs) * 4 < len(self.term(field, term)):
+            return self._read_positions(field, term, docs)
+        else:
+            every = self._read_positions(field, term, None)
+            self._remember(key, every, _OBJECT * len(every))
         if len(docs) * 4 < len(every):
             return {d: every[d] for d in docs if d in every}
         return every  # type: ignore[no-any-return]
 
-    def _all_positions(self, field: str, term: str) -> dict[int, list[int]]:
-        decode = self.reader.schema[field].format.decode_positions
-        out: dict[int, list[int]] = {}
+    def _read_positions(self, field: str, term: str, only: set[int] | None,
+                        ) -> dict[int, Sequence[int]]:
+        """The positions of `term` in `field` of every document holding it (or of `only`)."""
+        fmt = self.reader.schema[field].format
+        decode = getattr(fmt, "decode_array", fmt.decode_positions)  # arrays: see `Postings`
+        out: dict[int, Sequence[int]] = {}
         for leaf, offset in self.reader.leaf_readers():
             if (field, term) not in leaf:
+                continue
+            wanted = None if only is None else {
+                d - offset for d in only if offset <= d < offset + leaf.doc_count_all()}
+            if wanted is not None and not wanted:
                 continue
             matcher = leaf.postings(field, term)
             deleted: frozenset[int] | set[int] = frozenset()
             if isinstance(matcher, FilterMatcher):
                 deleted = leaf.deleted_docs_set
                 matcher = matcher.child
+            todo = sorted(wanted) if wanted is not None else []
+            j = 0  # the first wanted document not yet reached
             while matcher.is_active():
                 if not hasattr(matcher, "_read_values"):
-                    if matcher.id() not in deleted:
-                        out[matcher.id() + offset] = decode(matcher.value())
+                    d = matcher.id()
+                    if d not in deleted and (wanted is None or d in wanted):
+                        out[d + offset] = decode(matcher.value())
                     matcher.next()
                     continue
+                if wanted is not None:  # skip the blocks that end before the next wanted one
+                    if j == len(todo):
+                        break
+                    last = matcher._maxid
+                    if todo[j] > last:
+                        matcher._next_block()
+                        continue
+                    j = bisect_right(todo, last, j)
                 if matcher._ids is None:
                     matcher._read_ids()
                 if matcher._values is None:
                     matcher._read_values()
                 start = matcher._i
                 for d, value in zip(matcher._ids[start:], matcher._values[start:], strict=True):
-                    if d not in deleted:
+                    if d not in deleted and (wanted is None or d in wanted):
                         out[d + offset] = decode(value)
                 matcher._next_block()
         return out

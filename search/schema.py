@@ -43,7 +43,11 @@ class ArrayPositions(formats.Positions):  # type: ignore[misc]
         return _COUNT.pack(len(poslist)) + code.encode() + array(code, poslist).tobytes()
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
-        return array(chr(valuestring[4]), valuestring[5:]).tolist()
+        return self.decode_array(valuestring).tolist()
+
+    def decode_array(self, valuestring: bytes) -> array[int]:
+        """The positions as an array (what `search.docsets` caches)."""
+        return array(chr(valuestring[4]), valuestring[5:])
 
 
 class Codec(W3Codec):  # type: ignore[misc]

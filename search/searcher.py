@@ -540,7 +540,7 @@ class Index:
         scored = ranker.scores(_parts(compiled), candidates)
         if ranking.coord > 0:
             n = len(clauses)
-            held = [set().union(*(ranker.part(p).keys() for p in c.scoring)) for c in clauses]
+            held = [set().union(*(ranker.part(p)[0] for p in c.scoring)) for c in clauses]
             for d in scored:
                 if d not in exact:
                     scored[d] *= (sum(1 for h in held if d in h) / n) ** ranking.coord

@@ -1,0 +1,97 @@
+"""The fast paths of `search.docsets` and `search.ranker` agree with whoosh and with each other.
+
+The index is generated: 600 articles over a small vocabulary, in two segments with deletions, so
+that posting lists span several blocks and the partial reads (a few candidates among many
+postings, blocks skipped) are exercised.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from whoosh import query as wq
+
+from search import Index
+from search.analysis import analyze
+from search.corpus import Article
+from search.matching import Scoring
+
+WORDS = ("maison jardin rivière montagne village marché école hôpital usine forêt route gare port "
+         "théâtre musée stade piscine mairie église château pont quai plage falaise colline vallée "
+         "prairie verger moulin ferme grange atelier boutique librairie boulangerie pharmacie banque "
+         "poste caserne tribunal prison lycée collège université bibliothèque cinéma opéra parc "
+         "jardinier fleuve canal étang lac source glacier volcan désert île cap golfe baie").split()
+COMMON = "conseil"  # in every article: its posting lists span several blocks
+
+
+def _articles(rng: random.Random, start: int, n: int) -> list[Article]:
+    out = []
+    for i in range(start, start + n):
+        body = " ".join([COMMON] + [rng.choice(WORDS) for _ in range(rng.randint(5, 40))])
+        out.append(Article(id=f"a{i}", title=f"{COMMON} {rng.choice(WORDS)}", body=body))
+    return out
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    rng = random.Random(7)
+    path = tmp_path_factory.mktemp("docsets") / "index"
+    first = _articles(rng, 0, 600)
+    Index.rebuild(first, path, procs=1).close()
+    # a second segment, and deletions in the first: document numbers get an offset and holes
+    changed = first[:550] + _articles(rng, 1000, 120)
+    ix = Index.open(path)
+    report = ix.update(changed)
+    assert (report.added, report.deleted) == (120, 50)
+    yield ix
+    ix.close()
+
+
+def _stems(words: str) -> list[str]:
+    return [t.text for t in analyze(words)]
+
+
+def test_the_index_has_two_segments_with_deletions(generated: Index) -> None:
+    stats = generated.stats()
+    assert (stats.articles, stats.segments, stats.deleted) == (670, 2, 50)
+    assert len({_stems(w)[0] for w in WORDS}) == len(WORDS)
+
+
+@pytest.mark.parametrize("slop", [1, 3])
+def test_phrases_match_exactly_what_whoosh_matches(generated: Index, slop: int) -> None:
+    rng = random.Random(slop)
+    view = generated._refresh()
+    sets = view.doc_sets()
+    checked = 0
+    for _ in range(60):
+        words = [rng.choice(WORDS[:8] + [COMMON]) for _ in range(rng.randint(2, 3))]
+        stems = _stems(" ".join(words))
+        expected = set(view.searcher.docs_for_query(wq.Phrase("body", stems, slop=slop)))
+        assert sets.phrase("body", stems, slop) == expected, words
+        assert sets.phrase("body", stems, slop) == expected, words  # the cached answer
+        checked += bool(expected)
+    assert checked > 20  # most phrases match something: the comparison is not vacuous
+
+
+def test_positions_of_a_few_documents_equal_those_of_all(generated: Index) -> None:
+    sets = generated._refresh().doc_sets()
+    stem = _stems(COMMON)[0]
+    every = sets._read_positions("body", stem, None)
+    assert len(every) == 670
+    few = {d for d in every if d % 97 == 0} | {max(every)}
+    assert sets._read_positions("body", stem, few) == {d: every[d] for d in few}
+    assert sets._read_positions("body", stem, {10_000}) == {}
+
+
+def test_scores_of_a_few_candidates_equal_those_of_many(generated: Index) -> None:
+    view = generated._refresh()
+    ranker = view.ranker(generated.ranking)
+    fields = (("title", generated.ranking.title_boost), ("body", 1.0))
+    parts = [Scoring((_stems(COMMON)[0],), fields, 1.0, "all"),
+             Scoring(tuple(_stems("maison jardin")), fields, 2.0, "any")]
+    everyone = set(view.doc_sets().all())
+    few = set(sorted(everyone)[::50])  # fewer than an eighth of the postings: looked up
+    many = ranker.scores(parts, everyone)
+    assert len(many) == 670
+    assert ranker.scores(parts, few) == {d: many[d] for d in few}
