@@ -509,6 +509,19 @@ def update(
 
 
 
+def _changed(source: Source, wanted: set[str], latest: dict[str, tuple[int, str]],
+             kept: dict[str, Article] | None) -> Iterable[Article]:
+    """The articles to write: those kept from the first reading, else read again."""
+    if kept is not None:
+        yield from kept.values()
+        return
+    seq = 0
+    for record in iter_articles(source, CorpusReport()):
+        seq += 1
+        if record.article.id in wanted and latest[record.article.id][0] == seq:
+            yield record.article
+
+
 def _recount_vocabulary(ix: Any, path: Path) -> None:
     """Count the vocabulary again from the stored articles."""
     vocabulary = VocabularyBuilder()
@@ -526,28 +539,44 @@ def _has_toc(path: Path) -> bool:
         return False
 
 
+#: Changed articles kept from the first reading of the corpus in `update`; beyond this
+#: many, the corpus is read a second time for them instead (memory stays bounded).
+KEEP_CHANGED = 2000
+
+
 def _apply_changes(ix: Any, path: Path, source: Source, strict: bool, progress: Progress | None,
                    report: IndexReport) -> None:
-    # pass 1: what the corpus holds now (last version of each id wins)
-    corpus = CorpusReport(strict=strict)
-    latest: dict[str, tuple[int, str]] = {}
-    seq = 0
-    for record in iter_articles(source, corpus):
-        seq += 1
-        art_id = record.article.id
-        if art_id in latest:
-            report.duplicates += 1
-        latest[art_id] = (seq, content_hash(record.article))
-    report.problems = corpus.problems
-    report.records = corpus.records
-    if not latest:
-        raise CorpusError(_describe(source), None, _empty_reason(corpus).replace(
-            "previous index is kept", "index is left as it was"))
     with ix.searcher() as searcher:
         reader = searcher.reader()
         ids = reader.column_reader("id")
         hashes = reader.column_reader("hash")
         indexed = {ids[n]: hashes[n] for n in reader.all_doc_ids()}
+    # what the corpus holds now (the last version of each id wins), keeping the articles
+    # to write while they are few
+    corpus = CorpusReport(strict=strict)
+    latest: dict[str, tuple[int, str]] = {}
+    kept: dict[str, Article] | None = {}
+    seq = 0
+    for record in iter_articles(source, corpus):
+        seq += 1
+        article = record.article
+        art_id = article.id
+        if art_id in latest:
+            report.duplicates += 1
+        digest = content_hash(article)
+        latest[art_id] = (seq, digest)
+        if kept is not None:
+            if indexed.get(art_id) != digest:
+                kept[art_id] = article
+                if len(kept) > KEEP_CHANGED:
+                    kept = None
+            else:
+                kept.pop(art_id, None)
+    report.problems = corpus.problems
+    report.records = corpus.records
+    if not latest:
+        raise CorpusError(_describe(source), None, _empty_reason(corpus).replace(
+            "previous index is kept", "index is left as it was"))
     wanted = {i for i, (_, h) in latest.items() if indexed.get(i) != h}
     vanished = indexed.keys() - latest.keys()
     report.unchanged = len(latest) - len(wanted)
@@ -570,18 +599,13 @@ def _apply_changes(ix: Any, path: Path, source: Source, strict: bool, progress: 
         if wanted:
             tick = _Ticker(progress, len(wanted))
             done = 0
-            seq = 0
-            for record in iter_articles(source, CorpusReport()):
-                seq += 1
-                art_id = record.article.id
-                if art_id not in wanted or latest[art_id][0] != seq:
-                    continue
-                if art_id in indexed:
-                    writer.delete_by_term("id", art_id)
+            for article in _changed(source, wanted, latest, kept):
+                if article.id in indexed:
+                    writer.delete_by_term("id", article.id)
                     report.updated += 1
                 else:
                     report.added += 1
-                writer.add_document(**documents(record.article, latest[art_id][1]))
+                writer.add_document(**documents(article, latest[article.id][1]))
                 done += 1
                 tick(done)
             tick(done, final=True)

@@ -10,6 +10,7 @@ from typing import Any
 from whoosh import fields, formats
 from whoosh.codec.whoosh3 import W3Codec
 
+from . import whooshfix  # noqa: F401 - reads compound segment files in place
 from .analysis import index_analyzer
 
 __all__ = ["FACET_FIELDS", "SCHEMA_VERSION", "TEXT_FIELDS", "FrenchText", "Codec", "make_schema"]
