@@ -142,8 +142,14 @@ class Ranker:
     def top(scores: Scores, k: int, candidates: Collection[int] = ()) -> list[tuple[int, float]]:
         """The `k` best (document, score), ties by document number; candidates without a
         score fill the rest, in document order."""
-        top = heapq.nlargest(k, scores, key=scores.__getitem__)
-        best = sorted(((d, scores[d]) for d in top), key=lambda item: (-item[1], item[0]))
+        if k <= 0:
+            return []
+        if len(scores) > k:  # the k-th best score (plain floats: fast), then what reaches it
+            floor = heapq.nlargest(k, scores.values())[-1]
+            chosen = [(d, v) for d, v in scores.items() if v >= floor]
+        else:
+            chosen = list(scores.items())
+        best = sorted(chosen, key=lambda item: (-item[1], item[0]))[:k]
         if len(best) < k and len(candidates) > len(scores):
             rest = heapq.nsmallest(k - len(best), (d for d in candidates if d not in scores))
             best.extend((d, 0.0) for d in rest)

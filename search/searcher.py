@@ -26,7 +26,7 @@ from whoosh.scoring import BM25F
 from whoosh.util.times import long_to_datetime
 
 from . import indexer
-from .analysis import analyze
+from .analysis import analyze, index_analyzer
 from .corpus import Article, parse_date
 from .docsets import DocSets
 from .errors import (
@@ -54,6 +54,8 @@ FILTER_FIELDS = ("source", "tags", "author", "year")
 FACET_TOP = 50
 #: Seconds a query may run before it stops and returns what it found by then (`Index.time_limit`).
 TIME_LIMIT = 2.0
+
+_INDEX_ANALYZER = index_analyzer()
 
 # what a damaged index raises from inside whoosh
 _DAMAGE = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError, EmptyIndexError,
@@ -521,8 +523,8 @@ class Index:
         rescored = []
         for docnum, score, full in head:
             body = searcher.stored_fields(docnum).get("body", "")
-            opening = {t.text for t in analyze(body[:ranking.lead_chars], mode="index")}
-            share = sum(1 for g in groups if g & opening) / len(groups)
+            opening = _INDEX_ANALYZER.index_terms(body[:ranking.lead_chars]).keys()
+            share = sum(1 for g in groups if not g.isdisjoint(opening)) / len(groups)
             rescored.append((docnum, score * (1.0 + ranking.lead_weight * share), full))
         rescored.sort(key=lambda r: (r[0] not in first, -r[1], r[0]))
         return rescored + ranked[len(head):]
