@@ -12,7 +12,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from whoosh import query as wq
@@ -90,6 +90,19 @@ class DocSets:
             dropped, _ = self._cache.popitem(last=False)
             self._cached_ids -= self._sizes.pop(dropped)
 
+    def _matchers(self, field: str, text: str) -> Iterator[tuple[Any, int, Any, frozenset[int] | set[int]]]:
+        """For each segment holding the term: the segment, its first document number, its
+        leaf matcher (unwrapped from whoosh's deletion filter) and its deleted documents."""
+        for leaf, offset in self.reader.leaf_readers():
+            if (field, text) not in leaf:
+                continue
+            matcher = leaf.postings(field, text)
+            deleted: frozenset[int] | set[int] = frozenset()
+            if isinstance(matcher, FilterMatcher):
+                deleted = leaf.deleted_docs_set
+                matcher = matcher.child
+            yield leaf, offset, matcher, deleted
+
     def postings(self, field: str, text: str) -> Postings:
         """The documents holding `text` in `field`, with the term's frequency in each."""
         key = ("p", field, text)
@@ -99,14 +112,7 @@ class DocSets:
             return found  # type: ignore[no-any-return]
         ids = array("i")
         weights = array("d")
-        for leaf, offset in self.reader.leaf_readers():
-            if (field, text) not in leaf:
-                continue
-            matcher = leaf.postings(field, text)
-            deleted: frozenset[int] | set[int] = frozenset()
-            if isinstance(matcher, FilterMatcher):
-                deleted = leaf.deleted_docs_set
-                matcher = matcher.child
+        for _leaf, offset, matcher, deleted in self._matchers(field, text):
             leaf_ids, leaf_weights = _leaf_postings(matcher)
             if deleted or offset:
                 pairs = [(i + offset, w) for i, w in zip(leaf_ids, leaf_weights, strict=True)
@@ -206,18 +212,11 @@ class DocSets:
         fmt = self.reader.schema[field].format
         decode = getattr(fmt, "decode_array", fmt.decode_positions)  # arrays: see `Postings`
         out: dict[int, Sequence[int]] = {}
-        for leaf, offset in self.reader.leaf_readers():
-            if (field, term) not in leaf:
-                continue
+        for leaf, offset, matcher, deleted in self._matchers(field, term):
             wanted = None if only is None else {
                 d - offset for d in only if offset <= d < offset + leaf.doc_count_all()}
             if wanted is not None and not wanted:
                 continue
-            matcher = leaf.postings(field, term)
-            deleted: frozenset[int] | set[int] = frozenset()
-            if isinstance(matcher, FilterMatcher):
-                deleted = leaf.deleted_docs_set
-                matcher = matcher.child
             todo = sorted(wanted) if wanted is not None else []
             j = 0  # the first wanted document not yet reached
             while matcher.is_active():
