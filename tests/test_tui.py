@@ -280,6 +280,15 @@ async def test_next_and_previous_match(index_path: Path, tmp_path: Path) -> None
         assert preview.current == 2
         await pilot.press("N", "N", "N")  # wraps around
         assert preview.current == 4
+        await pilot.press("f")  # the search runs again for the facets: the same article keeps its place
+        await settle(app, pilot)
+        await pilot.pause()
+        assert app.filters.display and preview.article.id == "retraites-1"
+        assert preview.current == 4
+        app.box.value = "gouvernement"  # another search: the first match again
+        await settle(app, pilot)
+        await pilot.pause()
+        assert preview.current == 0
 
 
 @sync

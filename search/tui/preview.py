@@ -68,13 +68,18 @@ class ArticleView(VerticalScroll, can_focus=True):
     # -- public --------------------------------------------------------------
 
     def show(self, article: Article, highlights: Sequence[Highlight]) -> None:
-        """Show `article` with `highlights` (spans into its original title and body)."""
+        """Show `article` with `highlights` (spans into its original title and body). The
+        same article with the same matches (the search ran again: a filter panel opened,
+        facets counted) keeps the current match."""
+        same = self.article is not None and self.article.id == article.id
         self.article = article
         order = {"title": 0, "body": 1}
-        self.matches = sorted((Match(h.field, h.start, h.end) for h in highlights
-                               if h.field in order and self._valid(h)),
-                              key=lambda m: (order[m.field], m.start))
-        self.current = 0 if self.matches else -1
+        matches = sorted((Match(h.field, h.start, h.end) for h in highlights
+                          if h.field in order and self._valid(h)),
+                         key=lambda m: (order[m.field], m.start))
+        if not (same and matches == self.matches and 0 <= self.current < len(matches)):
+            self.current = 0 if matches else -1
+        self.matches = matches
         self._relayout(scroll=True)
         self.post_message(self.MatchMoved(self, self.current, len(self.matches)))
 
