@@ -37,7 +37,26 @@ def record_date(record: Record) -> datetime | None:
     return datetime.fromisoformat(value[:19]) if value else None
 
 
-class PlainWhoosh:
+class _RecordIndexer:
+    """`index` and `build` for a peer that indexes article records with `_add_all`."""
+
+    def _add_all(self, records: Iterable[Record], workdir: Path) -> None:
+        raise NotImplementedError
+
+    def open(self, workdir: Path) -> None:
+        raise NotImplementedError
+
+    def index(self, docs: list[Doc], workdir: Path) -> None:
+        """Index (id, title, body) documents and open them for searching."""
+        self._add_all(doc_records(docs), workdir)
+        self.open(workdir)
+
+    def build(self, corpus: Path, workdir: Path) -> None:
+        """Index every article record of a corpus file."""
+        self._add_all(read_jsonl(corpus), workdir)
+
+
+class PlainWhoosh(_RecordIndexer):
     """Whoosh as most people use it: LanguageAnalyzer("fr") plus accent folding, BM25F default.
 
     The parser joins terms with OR: AND over a whole question rarely matches any document (the
@@ -89,15 +108,6 @@ class PlainWhoosh:
             writer.add_document(**self._fields(record))
         writer.commit()
 
-    def index(self, docs: list[Doc], workdir: Path) -> None:
-        """Index (id, title, body) documents and open a searcher."""
-        self._add_all(doc_records(docs), workdir)
-        self.open(workdir)
-
-    def build(self, corpus: Path, workdir: Path) -> None:
-        """Index every article record of a corpus file."""
-        self._add_all(read_jsonl(corpus), workdir)
-
     def open(self, workdir: Path) -> None:
         """Open an existing index and a searcher on it."""
         from whoosh import index
@@ -144,7 +154,7 @@ class PlainWhoosh:
             self._searcher = None
 
 
-class Tantivy:
+class Tantivy(_RecordIndexer):
     """tantivy-py: simple tokenizer, lower case, French stop words, ASCII folding, French stemmer.
 
     Queries are parsed with OR as the default over title and body (tantivy's own default).
@@ -197,15 +207,6 @@ class Tantivy:
             writer.add_document(doc)
         writer.commit()
         writer.wait_merging_threads()
-
-    def index(self, docs: list[Doc], workdir: Path) -> None:
-        """Index (id, title, body) documents and open a searcher."""
-        self._add_all(doc_records(docs), workdir)
-        self.open(workdir)
-
-    def build(self, corpus: Path, workdir: Path) -> None:
-        """Index every article record of a corpus file."""
-        self._add_all(read_jsonl(corpus), workdir)
 
     def open(self, workdir: Path) -> None:
         """Open an existing index (tokenizers are not persisted: register it again)."""
@@ -263,7 +264,7 @@ def _fold(word: str) -> str:
     return unidecode(word.lower())
 
 
-class SqliteFts5:
+class SqliteFts5(_RecordIndexer):
     """SQLite FTS5, ``unicode61 remove_diacritics 2`` (no stemmer, no stop list), ranked by bm25().
 
     Free text becomes an OR of quoted, lower-cased tokens.
@@ -300,15 +301,6 @@ class SqliteFts5:
             db.execute(self._DDL)
             db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", rows)
         db.close()
-
-    def index(self, docs: list[Doc], workdir: Path) -> None:
-        """Index (id, title, body) documents and open the database."""
-        self._add_all(doc_records(docs), workdir)
-        self.open(workdir)
-
-    def build(self, corpus: Path, workdir: Path) -> None:
-        """Index every article record of a corpus file."""
-        self._add_all(read_jsonl(corpus), workdir)
 
     def open(self, workdir: Path) -> None:
         """Open the database."""

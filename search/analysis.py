@@ -36,6 +36,7 @@ __all__ = [
     "compound",
     "fold",
     "index_analyzer",
+    "shared_analyzer",
     "stem_word",
     "vocab_analyzer",
 ]
@@ -327,6 +328,12 @@ def vocab_analyzer() -> FrenchTokenizer:
 
 
 _default = index_analyzer()
+
+
+def shared_analyzer() -> FrenchTokenizer:
+    """The process's one instance of the stemmed chain (and its token cache), for the
+    readers of the analysis: queries, highlights, the opening boost."""
+    return _default
 
 
 def compound(text: str) -> str | None:

@@ -28,6 +28,7 @@ __all__ = [
     "content_hash",
     "iter_articles",
     "read_corpus",
+    "text_path",
 ]
 
 #: File name endings read from a corpus directory, and as a single corpus file.
@@ -560,7 +561,7 @@ def corpus_files(root: Path, report: CorpusReport | None = None) -> list[Path]:
     return sorted(found)
 
 
-def _text_path(path: Path | str) -> str:
+def text_path(path: Path | str) -> str:
     """A file name as text that can be stored and printed: bytes that are not UTF-8 become U+FFFD."""
     return os.fsencode(path).decode("utf-8", "replace")
 
@@ -582,11 +583,11 @@ def read_corpus(source: Path | str, report: CorpusReport | None = None) -> Itera
             article_id = rel.as_posix()
             suffix = _suffix(path)
             article_id = article_id[: -len(suffix)] if suffix else article_id
-            yield from _read_file(path, _text_path(path), _text_path(article_id), report)
+            yield from _read_file(path, text_path(path), text_path(article_id), report)
     elif root.is_file():
         if not _suffix(root):
             raise CorpusError(root, None, "unsupported file type (use .jsonl, .jsonl.gz, .json, .txt or .md)")
-        yield from _read_file(root, _text_path(root), _text_path(root.stem), report)
+        yield from _read_file(root, text_path(root), text_path(root.stem), report)
     elif not root.exists():
         raise CorpusError(root, None, "no such file or directory: give a .jsonl/.json file or a folder")
     else:
@@ -617,7 +618,7 @@ def corpus_signature(source: Path) -> list[tuple[str, int, int]]:
             st = path.stat()
         except OSError:
             continue
-        out.append((_text_path(path.resolve()), st.st_size, st.st_mtime_ns))
+        out.append((text_path(path.resolve()), st.st_size, st.st_mtime_ns))
     return out
 
 

@@ -31,6 +31,7 @@ from .corpus import (
     corpus_files,
     corpus_signature,
     iter_articles,
+    text_path,
 )
 from .errors import CorpusError, SearchError
 from .schema import SCHEMA_VERSION, Codec, make_schema
@@ -38,6 +39,7 @@ from .storage import (
     META_NAME,
     check_replaceable,
     dir_size,
+    has_toc,
     new_build_id,
     now_iso,
     remove_leftovers,
@@ -272,7 +274,7 @@ def rebuild(
                 "build_id": new_build_id(),
                 "built_at": now_iso(),
                 "updated_at": now_iso(),
-                "corpus": (os.fsencode(Path(source).resolve()).decode("utf-8", "replace")
+                "corpus": (text_path(Path(source).resolve())
                            if isinstance(source, str | os.PathLike) else None),
                 "signature": signature,
                 "generation": built.latest_generation(),
@@ -474,7 +476,7 @@ def update(
 
     if not isinstance(source, str | os.PathLike):
         source = list(source)  # read twice below: a generator would be empty the second time
-    if not (path / META_NAME).exists() and not _has_toc(path):
+    if not (path / META_NAME).exists() and not has_toc(path):
         report = rebuild(source, path, strict=strict, progress=progress, lock_timeout=lock_timeout)
         report.action = "update"
         report.notes.append(f"no index at {path}: built it from scratch")
@@ -530,13 +532,6 @@ def _recount_vocabulary(ix: Any, path: Path) -> None:
         for _docnum, stored in searcher.reader().iter_docs():
             vocabulary.add(documents.words(stored.get("title", ""), stored.get("body", "")))
     vocabulary.save(path)
-
-
-def _has_toc(path: Path) -> bool:
-    try:
-        return any(p.name.startswith("_MAIN_") and p.name.endswith(".toc") for p in path.iterdir())
-    except OSError:
-        return False
 
 
 #: Changed articles kept from the first reading of the corpus in `update`; beyond this

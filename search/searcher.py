@@ -26,7 +26,7 @@ from whoosh.scoring import BM25F
 from whoosh.util.times import long_to_datetime
 
 from . import indexer
-from .analysis import analyze, index_analyzer
+from .analysis import analyze, shared_analyzer
 from .corpus import Article, parse_date
 from .docsets import DocSets
 from .errors import (
@@ -43,7 +43,7 @@ from .query import parse
 from .ranker import Ranker
 from .results import FacetCount, Highlight, Hit, IndexStats, Notice, Results
 from .schema import FACET_FIELDS, SCHEMA_VERSION
-from .storage import META_NAME, dir_size, read_meta
+from .storage import META_NAME, dir_size, has_toc, read_meta
 from .vocab import Vocabulary
 
 __all__ = ["Index", "check_index"]
@@ -55,7 +55,6 @@ FACET_TOP = 50
 #: Seconds a query may run before it stops and returns what it found by then (`Index.time_limit`).
 TIME_LIMIT = 2.0
 
-_INDEX_ANALYZER = index_analyzer()
 
 # what a damaged index raises from inside whoosh
 _DAMAGE = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError, EmptyIndexError,
@@ -112,7 +111,7 @@ def check_index(path: Path) -> dict[str, Any]:
         raise IndexNotFoundError(path)
     meta = read_meta(path)
     if meta is None:
-        if any(p.name.startswith("_MAIN_") and p.suffix == ".toc" for p in path.iterdir()):  # whoosh's
+        if has_toc(path):
             if (path / META_NAME).exists():
                 raise IndexCorruptError(path, f"{META_NAME} is unreadable")
             raise IndexVersionError(path, None, SCHEMA_VERSION)
@@ -404,15 +403,10 @@ class Index:
         if limit < 0 or offset < 0:
             raise ValueError("limit and offset must be >= 0")
         started = time.perf_counter()
-        with self._lock:
+        with self._lock:  # damage met in whoosh becomes IndexCorruptError (`_reads_index`)
             view = self._refresh()
-            try:
-                return self._search(view, q, limit, offset, sort, filters, date_from, date_to,
-                                    facets, snippets, started)
-            except _DAMAGE as err:
-                if _is_misuse(err):
-                    raise
-                raise IndexCorruptError(self.path, f"{type(err).__name__}: {err}"[:160]) from err
+            return self._search(view, q, limit, offset, sort, filters, date_from, date_to,
+                                facets, snippets, started)
 
     def _filters(self, view: _View, filters: Mapping[str, Any] | None,
                  date_from: Any, date_to: Any, notices: list[Notice]) -> list[wq.Query]:
@@ -523,7 +517,7 @@ class Index:
         rescored = []
         for docnum, score, full in head:
             body = searcher.stored_fields(docnum).get("body", "")
-            opening = _INDEX_ANALYZER.index_terms(body[:ranking.lead_chars]).keys()
+            opening = shared_analyzer().index_terms(body[:ranking.lead_chars]).keys()
             share = sum(1 for g in groups if not g.isdisjoint(opening)) / len(groups)
             rescored.append((docnum, score * (1.0 + ranking.lead_weight * share), full))
         rescored.sort(key=lambda r: (r[0] not in first, -r[1], r[0]))

@@ -27,6 +27,7 @@ __all__ = [
     "LockInfo",
     "check_replaceable",
     "dir_size",
+    "has_toc",
     "read_meta",
     "swap_in",
     "temp_dir",
@@ -208,6 +209,14 @@ def remove_leftovers(index: Path) -> int:
             shutil.rmtree(entry, ignore_errors=True)
             removed += 1
     return removed
+
+
+def has_toc(path: Path) -> bool:
+    """Whether `path` holds a whoosh table of contents (an index, perhaps without our metadata)."""
+    try:
+        return any(p.name.startswith("_MAIN_") and p.suffix == ".toc" for p in path.iterdir())
+    except OSError:
+        return False
 
 
 def check_replaceable(index: Path) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +26,15 @@ def news_index(tmp_path_factory: pytest.TempPathFactory) -> Index:
     ix = Index.rebuild(NEWS, path, procs=1)
     yield ix
     ix.close()
+
+
+@pytest.fixture
+def collect_leaked_files() -> Iterator[None]:
+    """Close here, not in a later test, the files whoosh leaves open when it fails on damage."""
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
 
 
 def shared_file(relative: str) -> Path:

@@ -111,7 +111,9 @@ def test_strict_rebuild_fails_and_keeps_the_previous_index(tmp_path: Path) -> No
     assert leftovers(index) == []
 
 
-def test_update_adds_changes_and_deletes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("keep", [2000, 0], ids=["changes-kept", "corpus-read-again"])
+def test_update_adds_changes_and_deletes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep: int) -> None:
+    monkeypatch.setattr("search.indexer.KEEP_CHANGED", keep)  # 0: the changed articles are read again
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     lines = NEWS.read_text(encoding="utf-8").splitlines()

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import random
 import shutil
-import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,16 +25,8 @@ from search.storage import META_NAME
 
 from .conftest import NEWS, run_cli
 
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")  # whoosh leaks a file when it fails
-
-
-@pytest.fixture(autouse=True)
-def _collect_leaked_files() -> Iterator[None]:
-    """Close here, not in a later test, the files whoosh leaves open when it fails on damage."""
-    yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
+pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"),  # whoosh leaks a file when it fails
+              pytest.mark.usefixtures("collect_leaked_files")]
 
 #: Queries that read every part of an index: terms, phrases, prefixes, typos, dates, values.
 PROBES = ("retraite", "électri*", "gouvernemant~", '"bouclier tarifaire"', "cheval -grève",

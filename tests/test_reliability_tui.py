@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import os
-import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,16 +12,8 @@ from search import Index
 from .conftest import NEWS
 from .test_tui import app_for, ids, notifications, settle, settle_workers, sync, type_query
 
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")  # whoosh leaks a file when it fails
-
-
-@pytest.fixture(autouse=True)
-def _collect_leaked_files() -> Iterator[None]:
-    """Close here, not in a later test, the files whoosh leaves open when it fails on damage."""
-    yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
+pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"),  # whoosh leaks a file when it fails
+              pytest.mark.usefixtures("collect_leaked_files")]
 
 
 def garbage_toc(index: Path) -> None:
