@@ -64,16 +64,16 @@ def _leaf_postings(matcher: Any) -> tuple[list[int], list[float]]:
 class DocSets:
     """Document sets of one open reader (valid until the index changes)."""
 
-    def __init__(self, reader: Any, dates: Callable[[], list[int | None]]) -> None:
+    def __init__(self, reader: Any, dates: Callable[[], Sequence[int | None]]) -> None:
         self.reader = reader
         self._dates = dates
         self._cache: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
-        self._lengths: dict[str, list[int]] = {}
+        self._lengths: dict[str, tuple[int, ...]] = {}
         self._cached_ids = 0
         self._sizes: dict[tuple[str, str, str], int] = {}
         self._recent: dict[tuple[str, str], frozenset[int]] = {}
         self._all: frozenset[int] | None = None
-        self._by_date: tuple[list[int], list[int]] | None = None
+        self._by_date: tuple[tuple[int, ...], tuple[int, ...]] | None = None
 
     def all(self) -> frozenset[int]:
         """Every live document."""
@@ -140,19 +140,20 @@ class DocSets:
         self._recent[key] = found
         return found
 
-    def lengths(self, field: str) -> list[int]:
-        """The length (in terms) of `field` in every document, as whoosh stores it."""
+    def lengths(self, field: str) -> tuple[int, ...]:
+        """The length (in terms) of `field` in every document, as whoosh stores it (a tuple:
+        the garbage collector does not walk tuples of numbers)."""
         found = self._lengths.get(field)
         if found is None:
-            found = [0] * self.reader.doc_count_all()
+            counts = [0] * self.reader.doc_count_all()
             for leaf, offset in self.reader.leaf_readers():
                 perdoc = getattr(leaf, "_perdoc", None)
                 column = f"_{field}_len"
                 if perdoc is None or not perdoc.has_column(column):
                     continue
                 for i, byte in enumerate(perdoc.column_reader(column, LENGTHS_COLUMN)):
-                    found[offset + i] = _LENGTH[byte]
-            self._lengths[field] = found
+                    counts[offset + i] = _LENGTH[byte]
+            found = self._lengths[field] = tuple(counts)
         return found
 
     def phrase(self, field: str, terms: list[str], slop: int) -> set[int]:
@@ -249,7 +250,7 @@ class DocSets:
         """Documents dated between two whoosh date numbers (None: open)."""
         if self._by_date is None:
             pairs = sorted((d, n) for n, d in enumerate(self._dates()) if d is not None)
-            self._by_date = ([d for d, _ in pairs], [n for _, n in pairs])
+            self._by_date = (tuple(d for d, _ in pairs), tuple(n for _, n in pairs))
         keys, docs = self._by_date
         lo = 0 if start is None else bisect_left(keys, start)
         hi = len(keys) if end is None else bisect_right(keys, end)

@@ -48,22 +48,22 @@ class Ranker:
     def __init__(self, sets: DocSets, ranking: Ranking) -> None:
         self.sets = sets
         self.ranking = ranking
-        self._norms: dict[str, list[float]] = {}
+        self._norms: dict[str, tuple[float, ...]] = {}
         self._cache: OrderedDict[Scoring | tuple[str, tuple[tuple[str, float], ...]], Column] = (
             OrderedDict())
         self._cached = 0
         self._docs = len(sets.all()) or 1
 
-    def _norm(self, field: str) -> list[float]:
+    def _norm(self, field: str) -> tuple[float, ...]:
         norms = self._norms.get(field)
         if norms is None:
             lengths = self.sets.lengths(field)
             avg = (sum(lengths) / len(lengths)) if lengths else 0.0
             b = self.ranking.b
             if avg <= 0:
-                norms = [1.0] * len(lengths)
+                norms = (1.0,) * len(lengths)
             else:
-                norms = [1.0 - b + b * n / avg for n in lengths]
+                norms = tuple([1.0 - b + b * n / avg for n in lengths])
             self._norms[field] = norms
         return norms
 

@@ -12,7 +12,7 @@ import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -141,7 +141,7 @@ class _View:
     stamp: tuple[int, ...]
     values: dict[str, ValueIndex] = field(default_factory=dict)
     docsets: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
-    dates: list[int | None] | None = None  # raw date column, None where missing
+    dates: tuple[int | None, ...] | None = None  # raw date column, None where missing
     vocab: Vocabulary | None = None
     sets: DocSets | None = None
     rankers: dict[Ranking, Ranker] = field(default_factory=dict)
@@ -165,7 +165,7 @@ class _View:
             self.vocab = Vocabulary.load(path)
         return self.vocab
 
-    def date_column(self) -> list[int | None]:
+    def date_column(self) -> tuple[int | None, ...]:
         """The date of every document as a sortable integer (None: no date)."""
         if self.dates is None:
             reader = self.searcher.reader()
@@ -179,7 +179,7 @@ class _View:
                     value = col[i]
                     if value != missing:
                         dates[offset + i] = value
-            self.dates = dates
+            self.dates = tuple(dates)
         return self.dates
 
 
@@ -741,7 +741,7 @@ def _parts(compiled: Compiled) -> list[Scoring]:
     return [part for clause in compiled.clauses for part in clause.scoring]
 
 
-def _date_key(dates: list[int | None], sort: str) -> Any:
+def _date_key(dates: Sequence[int | None], sort: str) -> Any:
     """Sort key for docnums by date; articles without a date come last either way."""
     sign = -1 if sort == "-date" else 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,12 @@ VOCAB_NAME = "vocab.json"
 class Vocabulary:
     """A sorted word list with document frequencies and written forms."""
 
-    def __init__(self, words: list[str], df: list[int], forms: list[str]) -> None:
-        self.words = words
-        self.df = df
-        self.forms = forms  # "" where the form is the word itself
+    def __init__(self, words: Sequence[str], df: Sequence[int], forms: Sequence[str]) -> None:
+        # tuples: the garbage collector skips tuples of strings and numbers, and it would
+        # otherwise walk these hundreds of thousands of items at each full collection
+        self.words = tuple(words)
+        self.df = tuple(df)
+        self.forms = tuple(forms)  # "" where the form is the word itself
 
     def __len__(self) -> int:
         return len(self.words)

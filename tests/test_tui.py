@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import json
 import shutil
 import subprocess
@@ -20,6 +21,7 @@ from textual.worker import WorkerCancelled, WorkerFailed
 from search import SCHEMA_VERSION, Index, Results
 from search.storage import META_NAME, writer_lock
 from search.tui import SearchApp, make_app
+from search.tui.collector import OVERDUE, IdleCollector
 from search.tui.history import History
 from search.tui.layout import line_of, wrap_offsets
 from search.tui.preview import Match
@@ -201,7 +203,8 @@ async def test_paging_loads_more_as_the_cursor_moves(index_path: Path, tmp_path:
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         await type_query(app, pilot, "date:>=2000")
-        assert app.result_list.total == 11 and len(app.result_list.hits) in (4, 8)  # a page, or two
+        # one page: the next waits until the user moves (a new result set does not ask for it)
+        assert app.result_list.total == 11 and len(app.result_list.hits) == 4
         app.result_list.focus()
         for _ in range(10):
             await pilot.press("down")
@@ -321,13 +324,14 @@ async def test_suggestion_is_shown_and_accepted(index_path: Path, tmp_path: Path
         await settle(app, pilot)
         app.box.value = "électricté"
         await settle(app, pilot)
-        assert ids(app) == [] and app.suggestion.display
+        assert ids(app) == []
         assert app.suggestion.suggestion == "électricité"
         assert "Vouliez-vous dire : électricité ?" in str(app.suggestion.render())
         await pilot.press("ctrl+d")
         await settle(app, pilot)
         assert app.box.value == "électricité"
-        assert ids(app) == ["electricite"] and not app.suggestion.display
+        assert ids(app) == ["electricite"] and app.suggestion.suggestion is None
+        assert str(app.suggestion.render()) == ""
 
 
 @sync
@@ -616,6 +620,32 @@ def test_french_wording_of_notices_and_reports() -> None:
                            "seconds": 0.42, "articles": 13, "skipped": 0}) == (
         "Index mis à jour en 0,4 s : 1 ajouté, 2 mis à jour, 0 supprimé (10 inchangés) ; "
         "13 articles au total.")
+
+
+def test_full_collections_wait_for_the_user_to_be_idle() -> None:
+    busy = [False]
+    collector = IdleCollector(busy=lambda: busy[0], idle=0.05)
+    saved = gc.get_threshold()
+    collector.start()
+    try:
+        assert gc.get_threshold() == (saved[0], saved[1], 1 << 30)  # no automatic full collection
+        gc.collect(1)  # a young collection: a full one is now pending
+        collector.touch()
+        assert not collector.tick()  # the user just pressed a key
+        time.sleep(0.06)
+        busy[0] = True
+        assert not collector.tick()  # a search is running
+        busy[0] = False
+        assert collector.tick() and gc.get_count()[2] == 0
+        assert not collector.tick()  # nothing pending
+        for _ in range(OVERDUE):
+            gc.collect(1)
+        collector.touch()
+        busy[0] = True
+        assert collector.tick() and collector.collections == 2  # overdue: runs anyway
+    finally:
+        collector.stop()
+    assert gc.get_threshold() == saved
 
 
 def test_history_browsing(tmp_path: Path) -> None:

@@ -5,21 +5,22 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList
 
 from .bars import ChipBar, StatusBar, SuggestionBar
+from .collector import IdleCollector
 from .commands import SearchCommands
 from .filters import FilterPanel
 from .history import History
 from .indexing import IndexingMixin
 from .preview import ArticleView
-from .results import ResultList
+from .results import EmptyState, ResultList
 from .screens import HelpScreen
 from .searchbox import SearchBox
 from .searching import ResultsPainted, SearchingMixin
@@ -92,6 +93,7 @@ class SearchApp(SearchingMixin, IndexingMixin, App[None]):
         self.start_theme = theme
         self.init_searching()
         self.init_indexing()
+        self.collector = IdleCollector(busy=lambda: self._in_flight or self._timer is not None)
 
     # -- layout ------------------------------------------------------------------
 
@@ -103,7 +105,7 @@ class SearchApp(SearchingMixin, IndexingMixin, App[None]):
         self.chips = ChipBar(id="chips")
         self.filters = FilterPanel(id="filters")
         self.result_list = ResultList(id="results")
-        self.empty = Static("", id="empty", markup=False)
+        self.empty = EmptyState("", id="empty", markup=False)
         self.preview = ArticleView(id="preview")
         self.status = StatusBar(id="status")
         with Vertical(id="top"):
@@ -137,7 +139,15 @@ class SearchApp(SearchingMixin, IndexingMixin, App[None]):
         self.preview.clear()
         self.show_empty(Content("Ouverture de l’index…"))
         self.status.show_text(f"Index : {self.index_path}")
+        self.collector.start()
+        self.set_interval(0.1, self.collector.tick)
         self.open_index()
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys and the mouse keep the full garbage collections away (see `IdleCollector`)."""
+        if isinstance(event, (events.Key, events.MouseEvent)):
+            self.collector.touch()
+        await super().on_event(event)
 
     @on(Input.Changed, "#search")
     def _typed(self, event: Input.Changed) -> None:
@@ -153,7 +163,7 @@ class SearchApp(SearchingMixin, IndexingMixin, App[None]):
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         hit = self.result_list.current
         if hit is not None:
-            self.article_worker(hit)
+            self.show_article(hit)
 
     @on(OptionList.OptionSelected, "#results")
     def _open(self, event: OptionList.OptionSelected) -> None:
@@ -342,6 +352,7 @@ class SearchApp(SearchingMixin, IndexingMixin, App[None]):
         except Exception:  # noqa: BLE001 - the widgets may be gone already
             pass
         self.stop_write()
+        self.collector.stop()
         if self._pool is not None:
             self._pool.close()
         if self.index is not None:

@@ -16,7 +16,12 @@ __all__ = ["Chip", "ChipBar", "StatusBar", "SuggestionBar"]
 
 
 class SuggestionBar(Static):
-    """"Vouliez-vous dire : …" — shown only when the engine has a suggestion; click accepts it."""
+    """"Vouliez-vous dire : …" when the engine has a suggestion; click accepts it.
+
+    The bar keeps its line when it has nothing to say: the results do not jump by a line
+    (and the whole screen is not laid out again) each time a half-typed word gets a
+    suggestion or loses it.
+    """
 
     class Accepted(Message):
         """The user clicked the suggestion."""
@@ -24,17 +29,16 @@ class SuggestionBar(Static):
     def __init__(self, **kwargs: object) -> None:
         super().__init__("", **kwargs)  # type: ignore[arg-type]
         self.suggestion: str | None = None
-        self.display = False
 
     def show(self, suggestion: str | None) -> None:
-        """Show `suggestion`, or hide the bar for None."""
+        """Show `suggestion`, or nothing for None."""
         if suggestion == self.suggestion:
             return
         self.suggestion = suggestion
-        self.display = bool(suggestion)
-        if suggestion:
-            self.update(Content.from_markup(
-                "Vouliez-vous dire : [b u]$s[/] ?  [dim](Ctrl+D pour l’accepter)[/]", s=suggestion))
+        content = Content.from_markup(
+            "Vouliez-vous dire : [b u]$s[/] ?  [dim](Ctrl+D pour l’accepter)[/]", s=suggestion
+        ) if suggestion else Content("")
+        self.update(content, layout=False)
 
     def on_click(self, event: Click) -> None:
         """Accept the suggestion."""

@@ -9,18 +9,21 @@ from textual import on
 from textual.binding import Binding
 from textual.content import Content
 from textual.css.styles import RulesMap
+from textual.geometry import Region, Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, Visual
-from textual.widgets import OptionList
+from textual.widget import Widget
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from .. import Hit
 from .layout import wrap_offsets
 from .wording import french_date
 
-__all__ = ["CardLayout", "HitCard", "ResultList", "styled"]
+__all__ = ["CardLayout", "EmptyState", "HitCard", "ResultList", "styled"]
 
 #: Ask for the next page when the cursor gets this close to the last loaded hit.
 MORE_AHEAD = 8
@@ -96,6 +99,22 @@ class HitCard(Visual):
         return len(self.lines(width))
 
 
+def _tell_rendered(widget: Widget) -> None:
+    rendered = getattr(widget.app, "results_rendered", None)
+    if rendered is not None:
+        rendered()
+
+
+class EmptyState(Static):
+    """The message shown in place of the results list (welcome, no result, errors)."""
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Render, and tell the app (as the list does)."""
+        lines = super().render_lines(crop)
+        _tell_rendered(self)
+        return lines
+
+
 class ResultList(OptionList):
     """The hits of the current search, a page at a time: asks for more near the end."""
 
@@ -114,6 +133,11 @@ class ResultList(OptionList):
             super().__init__()
             self.results = results
             self.loaded = loaded
+
+    #: The list's size comes from the layout (it fills its pane): a new result set changes only
+    #: what scrolls inside (and the scrollbar, which `_scroll_update` refreshes). Textual lays
+    #: the whole screen out again when a virtual size changes; here a repaint is enough.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -143,6 +167,12 @@ class ResultList(OptionList):
         self.hits.extend(hits)
         self.add_options(self._make_options(hits))
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Render, and tell the app (it times keystroke to results painted)."""
+        lines = super().render_lines(crop)
+        _tell_rendered(self)
+        return lines
+
     def set_snippet_lines(self, count: int) -> None:
         """Show `count` snippet lines per card (the cards are laid out again)."""
         if count != self.card_layout.snippet_lines:
@@ -170,11 +200,13 @@ class ResultList(OptionList):
 
     @on(OptionList.OptionHighlighted)
     def _near_end(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option_index >= len(self.hits) - MORE_AHEAD:
+        # not for the first hit, which a new result set highlights: the next page waits for a move
+        if 0 < event.option_index >= len(self.hits) - MORE_AHEAD:
             self._ask_more()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        """Ask for more when the view nears the bottom."""
+        """Ask for more when the user scrolls the view near the bottom (not when a new result
+        set puts it back at the top: that page would cost as much as the search)."""
         super().watch_scroll_y(old_value, new_value)
-        if self.hits and new_value >= self.max_scroll_y - self.size.height:
+        if self.hits and new_value > old_value and new_value >= self.max_scroll_y - self.size.height:
             self._ask_more()

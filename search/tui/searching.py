@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from textual import work
 from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.worker import get_current_worker
 
 from .. import Article, FacetCount, Hit, Index, IndexNotFoundError, Results
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from textual.widgets import Static
 
     from .bars import ChipBar, StatusBar, SuggestionBar
+    from .collector import IdleCollector
     from .filters import FilterPanel
     from .preview import ArticleView
     from .results import ResultList
@@ -39,6 +42,8 @@ __all__ = ["EXAMPLES", "FAST_SEARCH", "ResultsPainted", "SearchingMixin"]
 
 #: When a search this fast ends, the search for what was typed meanwhile starts at once.
 FAST_SEARCH = 0.05
+#: A highlight this soon after a keystroke comes from typing: its article waits for the keys to stop.
+TYPING = 0.4
 EXAMPLES = "réforme des retraites · \"bouclier tarifaire\" · électri* · chevaux -course · date:2020"
 
 
@@ -82,6 +87,7 @@ class SearchingMixin(_Base):
     empty: Static
     preview: ArticleView
     status: StatusBar
+    collector: IdleCollector
 
     if TYPE_CHECKING:
         def start_write(self, action: str) -> None: ...  # from IndexingMixin
@@ -98,10 +104,13 @@ class SearchingMixin(_Base):
         self.has_facets = False
         self.focus_facets_later = False
         self.last_painted = None
+        self._paint_pending: tuple[Request, int] | None = None
         self._fired: Request | None = None
         self._in_flight = False
         self._last_cost = 0.0
         self._timer: Timer | None = None
+        self._typed_at = 0.0
+        self._article_timer: Timer | None = None
         self._paint_listeners: list[Callable[[Request, float], None]] = []
 
     def show_empty(self, content: Content) -> None:
@@ -189,7 +198,7 @@ class SearchingMixin(_Base):
     def settled(self) -> bool:
         """Whether the results on screen answer what is typed (no search pending)."""
         return (self.index is not None and not self._in_flight and self._timer is None
-                and self.shown == self.current_request())
+                and self._article_timer is None and self.shown == self.current_request())
 
     def current_request(self) -> Request:
         """What the user asks for right now (the query is the box's value)."""
@@ -198,6 +207,7 @@ class SearchingMixin(_Base):
     def schedule_search(self) -> None:
         """Debounce with a leading edge: search now if no search is running, else once the
         keys have stopped for `debounce` seconds (or as soon as a fast search ends)."""
+        self._typed_at = time.monotonic()
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
@@ -238,14 +248,16 @@ class SearchingMixin(_Base):
         self.status.show_text(f"Index : {self.index_path} · tri : {SORT_LABELS[request.sort]}")
         self.filters.show({}, request)
         self.welcome()
-        self.call_after_refresh(self._painted, request, 0)
+        self.await_paint(request, 0)
 
     def page_size(self) -> int:
         """Hits to ask for at first: the cards that fit in the list, plus two (never fewer than 6)."""
         if self.first_page is not None:
             return self.first_page
         card = 3 + self.result_list.card_layout.snippet_lines  # title, meta, snippet, rule
-        return min(max(6, self.result_list.size.height // card + 2), 30)
+        pane = self.result_list.parent  # shown even when the list is not (no results)
+        height = pane.size.height if isinstance(pane, Widget) else self.result_list.size.height
+        return min(max(6, height // card + 2), 30)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def search_worker(self, request: Request, *, facets: bool, limit: int) -> None:
@@ -320,7 +332,7 @@ class SearchingMixin(_Base):
             self.empty.display = False
         else:
             self.show_no_results(request, results)
-        self.call_after_refresh(self._painted, request, results.total)
+        self.await_paint(request, results.total)
 
     def show_status(self) -> None:
         """The status line for the shown results."""
@@ -349,7 +361,23 @@ class SearchingMixin(_Base):
         self.show_empty(Content.assemble(*parts))
         self.preview.clear()
 
-    def _painted(self, request: Request, total: int) -> None:
+    def await_paint(self, request: Request, total: int) -> None:
+        """Note the moment the result set just shown reaches the screen (`ResultsPainted`)."""
+        self._paint_pending = (request, total)
+        self.call_after_refresh(self._painted)  # in case neither the list nor the message renders
+
+    def results_rendered(self) -> None:
+        """The results list (or the message in its place) was just rendered: the screen update
+        that holds it is written before the event loop runs anything else."""
+        if self._paint_pending is not None:
+            asyncio.get_running_loop().call_soon(self._painted)
+
+    def _painted(self) -> None:
+        if self._paint_pending is None:
+            return
+        request, total = self._paint_pending
+        self._paint_pending = None
+        self.collector.touch()
         now = time.perf_counter()
         self.last_painted = (request, now)
         for listener in self._paint_listeners:
@@ -382,6 +410,28 @@ class SearchingMixin(_Base):
             self.show_status()
 
     # -- the article -------------------------------------------------------------------
+
+    def show_article(self, hit: Hit) -> None:
+        """Show the article of the highlighted hit: at once when the user moves in the list;
+        while they type, once the keys stop (reading and laying out a whole article between two
+        keystrokes would delay the results of the next one)."""
+        if self._article_timer is not None:
+            self._article_timer.stop()
+            self._article_timer = None
+        if time.monotonic() - self._typed_at < TYPING:
+            self._article_timer = self.set_timer(self.debounce, self._article_when_idle)
+        else:
+            self.article_worker(hit)
+
+    def _article_when_idle(self) -> None:
+        self._article_timer = None
+        hit = self.result_list.current
+        if hit is None or not self.is_running:
+            return
+        if self._in_flight or self._timer is not None or time.monotonic() - self._typed_at < self.debounce:
+            self._article_timer = self.set_timer(self.debounce, self._article_when_idle)
+            return
+        self.article_worker(hit)
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def article_worker(self, hit: Hit) -> None:
