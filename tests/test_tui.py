@@ -21,7 +21,7 @@ from textual.worker import WorkerCancelled, WorkerFailed
 from search import SCHEMA_VERSION, Index, Results
 from search.storage import META_NAME, writer_lock
 from search.tui import SearchApp, make_app
-from search.tui.collector import OVERDUE, IdleCollector
+from search.tui.collector import OVERDUE, YOUNG, IdleCollector
 from search.tui.history import History
 from search.tui.layout import line_of, wrap_offsets
 from search.tui.preview import Match
@@ -628,7 +628,7 @@ def test_full_collections_wait_for_the_user_to_be_idle() -> None:
     saved = gc.get_threshold()
     collector.start()
     try:
-        assert gc.get_threshold() == (saved[0], saved[1], 1 << 30)  # no automatic full collection
+        assert gc.get_threshold() == (YOUNG, saved[1], 1 << 30)  # no automatic full collection
         gc.collect(1)  # a young collection: a full one is now pending
         collector.touch()
         assert not collector.tick()  # the user just pressed a key

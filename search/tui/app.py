@@ -132,6 +132,7 @@ class SearchApp(SearchingMixin, IndexingMixin, App[None]):
         box = self.box
         box.cursor_blink = self.cursor_blink
         box.focus()
+        self.watch(box, "value", self._typed, init=False)
         self.filters.display = False
         self.query_one("#results-pane").border_title = "Résultats"
         self.filters.border_title = "Filtres"
@@ -149,8 +150,9 @@ class SearchApp(SearchingMixin, IndexingMixin, App[None]):
             self.collector.touch()
         await super().on_event(event)
 
-    @on(Input.Changed, "#search")
-    def _typed(self, event: Input.Changed) -> None:
+    def _typed(self, value: str) -> None:
+        # a watcher, called as the key changes the value: the search starts before the box is
+        # painted (an Input.Changed message would be handled after that paint)
         self.request = self.current_request()
         self.schedule_search()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from rich.segment import Segment
 from textual import on
 from textual.binding import Binding
 from textual.content import Content
@@ -87,8 +88,14 @@ class HitCard(Visual):
 
     def render_strips(self, width: int, height: int | None, style: Style,
                       options: RenderOptions) -> list[Strip]:
-        """Render the card (part of the Visual protocol)."""
-        return Content("\n").join(self.lines(width)).render_strips(width, height, style, options)
+        """Render the card (part of the Visual protocol). Its lines fit the width already:
+        each becomes a strip as it is, without Textual's wrapping (a third of the list's paint)."""
+        strips = []
+        for line in self.lines(width)[:height]:
+            segments = [Segment(text, (style + text_style).rich_style)
+                        for text, text_style in line.render(style, "", parse_style=options.get_style)]
+            strips.append(Strip(segments, line.cell_length))
+        return strips
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
         """As wide as the list."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from textual import on
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Input
 
 from .history import History
@@ -28,6 +30,10 @@ class SearchBox(Input):
         def __init__(self, delta: int) -> None:
             super().__init__()
             self.delta = delta
+
+    #: The box's size comes from the layout: a longer value changes only what scrolls inside.
+    #: (Textual lays the whole screen out again when a virtual size changes: at every key.)
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     def __init__(self, history: History, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
