@@ -9,7 +9,9 @@ length, added, and saturated once (BM25F proper, Robertson & Zaragoza 2009):
 A query's score is the sum over its parts; a part is the best of its stems (the words a
 prefix or a typo expands to) or the sum of them (the words of a phrase), times its boost.
 Loops over whole posting lists, with each stem's scores cached as arrays, are an order of
-magnitude faster than whoosh's per-posting matchers here.
+magnitude faster than whoosh's per-posting matchers here; the parts are added up with numpy
+over arrays indexed by document number (a Python loop over the 30,000 postings of a long
+query took 15 ms of its 35).
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
-from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Collection, Iterable
+
+import numpy as np
 
 from .docsets import DocSets
 from .matching import Ranking, Scoring
@@ -31,6 +34,8 @@ __all__ = ["Ranker"]
 CACHE_SCORES = 2_500_000
 
 Scores = dict[int, float]
+#: The total score of every document (indexed by number), and which ones are scored.
+Scored = tuple[np.ndarray, np.ndarray]
 
 #: The scores of one stem or query part: document numbers and their scores, as arrays.
 Column = tuple["array[int]", "array[float]"]
@@ -53,6 +58,7 @@ class Ranker:
             OrderedDict())
         self._cached = 0
         self._docs = len(sets.all()) or 1
+        self.size = sets.reader.doc_count_all()  # document numbers are below this
 
     def _norm(self, field: str) -> tuple[float, ...]:
         norms = self._norms.get(field)
@@ -119,38 +125,48 @@ class Ranker:
                     merged[d] = get(d, 0.0) + v
         return self._remember(scoring, _column(merged))
 
-    def scores(self, parts: Iterable[Scoring], candidates: Collection[int]) -> Scores:
-        """The total score of every candidate that any part scores."""
-        total: Scores = {}
-        get = total.get
+    def mask(self, docs: Collection[int]) -> np.ndarray:
+        """`docs` as a boolean array indexed by document number."""
+        out = np.zeros(self.size, dtype=bool)
+        if docs:
+            out[np.fromiter(docs, dtype=np.intp, count=len(docs))] = True
+        return out
+
+    def ids(self, scoring: Scoring) -> np.ndarray:
+        """The documents one part of a query scores (a view of the cached column)."""
+        return np.frombuffer(self.part(scoring)[0], dtype=np.int32)
+
+    def scores(self, parts: Iterable[Scoring], candidates: Collection[int]) -> Scored:
+        """The total score of every document (indexed by number) and the candidates that
+        some part scores."""
+        total = np.zeros(self.size)
+        scored = np.zeros(self.size, dtype=bool)
         for scoring in parts:
             ids, values = self.part(scoring)
-            boost = scoring.boost
-            n = len(ids)
-            if len(candidates) * 8 < n:  # a few candidates: look them up
-                for d in candidates:
-                    i = bisect_left(ids, d)
-                    if i < n and ids[i] == d:
-                        total[d] = get(d, 0.0) + boost * values[i]
+            if not ids:
                 continue
-            for d, v in zip(ids, values, strict=True):
-                if d in candidates:
-                    total[d] = get(d, 0.0) + boost * v
-        return total
+            at = np.frombuffer(ids, dtype=np.int32)
+            total[at] += scoring.boost * np.frombuffer(values, dtype=np.float64)
+            scored[at] = True
+        scored &= self.mask(candidates)
+        return total, scored
 
     @staticmethod
-    def top(scores: Scores, k: int, candidates: Collection[int] = ()) -> list[tuple[int, float]]:
-        """The `k` best (document, score), ties by document number; candidates without a
-        score fill the rest, in document order."""
+    def top(scores: Scored, k: int, candidates: Collection[int] = ()) -> list[tuple[int, float]]:
+        """The `k` best scored (document, score), ties by document number; candidates
+        without a score fill the rest, in document order."""
         if k <= 0:
             return []
-        if len(scores) > k:  # the k-th best score (plain floats: fast), then what reaches it
-            floor = heapq.nlargest(k, scores.values())[-1]
-            chosen = [(d, v) for d, v in scores.items() if v >= floor]
-        else:
-            chosen = list(scores.items())
-        best = sorted(chosen, key=lambda item: (-item[1], item[0]))[:k]
-        if len(best) < k and len(candidates) > len(scores):
-            rest = heapq.nsmallest(k - len(best), (d for d in candidates if d not in scores))
+        total, scored = scores
+        docs = np.flatnonzero(scored)
+        values = total[docs]
+        if len(docs) > k:  # the k-th best score, then every document that reaches it
+            floor = np.partition(values, len(values) - k)[len(values) - k]
+            keep = values >= floor
+            docs, values = docs[keep], values[keep]
+        best = sorted(zip(docs.tolist(), values.tolist(), strict=True),
+                      key=lambda item: (-item[1], item[0]))[:k]
+        if len(best) < k and len(candidates) > len(best):
+            rest = heapq.nsmallest(k - len(best), (d for d in candidates if not scored[d]))
             best.extend((d, 0.0) for d in rest)
         return best

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.index import EmptyIndexError
@@ -533,16 +534,19 @@ class Index:
         candidates = self._matching(view, compiled.relaxed, clock)
         clauses = [c for c in compiled.clauses if c.relaxable]
         ranker = view.ranker(ranking)
-        scored = ranker.scores(_parts(compiled), candidates)
-        if ranking.coord > 0:
-            n = len(clauses)
-            held = [set().union(*(ranker.part(p)[0] for p in c.scoring)) for c in clauses]
-            for d in scored:
-                if d not in exact:
-                    scored[d] *= (sum(1 for h in held if d in h) / n) ** ranking.coord
-        pool = dict(ranker.top(scored, max(ranking.relax_pool, want)))
+        total, scored = ranker.scores(_parts(compiled), candidates)
+        if ranking.coord > 0 and clauses:
+            held = np.zeros(ranker.size, dtype=np.int32)  # how many clauses each document holds
+            for clause in clauses:
+                holds = np.zeros(ranker.size, dtype=bool)
+                for part in clause.scoring:
+                    holds[ranker.ids(part)] = True
+                held += holds
+            some = scored & ~ranker.mask(exact)
+            total[some] *= (held[some] / len(clauses)) ** ranking.coord
+        pool = dict(ranker.top((total, scored), max(ranking.relax_pool, want)))
         for docnum in exact:  # all the words: always in
-            pool.setdefault(docnum, scored.get(docnum, 0.0))
+            pool.setdefault(docnum, float(total[docnum]) if scored[docnum] else 0.0)
         first = exact if len(clauses) <= ranking.exact_first_words else set()
         if sort == "relevance":
             order = sorted(pool, key=lambda d: (d not in first, -pool[d], d))

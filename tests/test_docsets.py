@@ -84,14 +84,23 @@ def test_positions_of_a_few_documents_equal_those_of_all(generated: Index) -> No
     assert sets._read_positions("body", stem, {10_000}) == {}
 
 
-def test_scores_of_a_few_candidates_equal_those_of_many(generated: Index) -> None:
+def test_scores_added_with_numpy_equal_a_plain_sum(generated: Index) -> None:
     view = generated._refresh()
     ranker = view.ranker(generated.ranking)
     fields = (("title", generated.ranking.title_boost), ("body", 1.0))
     parts = [Scoring((_stems(COMMON)[0],), fields, 1.0, "all"),
              Scoring(tuple(_stems("maison jardin")), fields, 2.0, "any")]
+    expected: dict[int, float] = {}
+    for part in parts:  # the reference: a plain Python sum, part after part
+        ids, values = ranker.part(part)
+        for d, v in zip(ids, values, strict=True):
+            expected[d] = expected.get(d, 0.0) + part.boost * v
     everyone = set(view.doc_sets().all())
-    few = set(sorted(everyone)[::50])  # fewer than an eighth of the postings: looked up
-    many = ranker.scores(parts, everyone)
-    assert len(many) == 670
-    assert ranker.scores(parts, few) == {d: many[d] for d in few}
+    total, scored = ranker.scores(parts, everyone)
+    assert len(expected) == 670 and int(scored.sum()) == 670
+    assert {int(d): float(total[d]) for d in scored.nonzero()[0]} == expected  # bit for bit
+    few = set(sorted(everyone)[::50])
+    total, scored = ranker.scores(parts, few)
+    assert {int(d) for d in scored.nonzero()[0]} == few & set(expected)
+    best = sorted(expected.items(), key=lambda item: (-item[1], item[0]))[:10]
+    assert ranker.top(ranker.scores(parts, everyone), 10) == best
