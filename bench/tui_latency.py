@@ -4,9 +4,11 @@
 
 Types ordinary one- to three-word queries (taken deterministically from the titles of the
 index) into the real app with Textual's Pilot and measures, for each keystroke, the time
-from the key press to the refresh that paints the results of the box's new value (the app
-records that moment after the refresh, see `SearchApp.ResultsPainted`). Also measures app
-start to an interactive search box on the index.
+from the key press to the screen update that paints the results of the box's new value
+(the app notes that moment once the update that renders the list, or the message in its
+place, is done: see `SearchApp.ResultsPainted`; the terminal's own drawing of the update,
+which Textual hands to a writer thread, is not included). Also measures app start to an
+interactive search box on the index.
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ EXAMPLES = "réforme des retraites · \"bouclier tarifaire\" · électri* · che
 
 
 class ResultsPainted(Message):
-    """A result set is on screen (posted after the refresh that painted it)."""
+    """A result set is on screen (posted once the screen update that rendered it is done)."""
 
     def __init__(self, request: Request, total: int, painted_at: float) -> None:
         super().__init__()
