@@ -8,6 +8,7 @@ postings, blocks skipped) are exercised.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 from whoosh import query as wq
@@ -104,3 +105,27 @@ def test_scores_added_with_numpy_equal_a_plain_sum(generated: Index) -> None:
     assert {int(d) for d in scored.nonzero()[0]} == few & set(expected)
     best = sorted(expected.items(), key=lambda item: (-item[1], item[0]))[:10]
     assert ranker.top(ranker.scores(parts, everyone), 10) == best
+
+
+def test_soft_coordination_scales_articles_by_the_share_of_words_they_hold(generated: Index) -> None:
+    words = ["volcan", "glacier", "falaise", "colline", "verger", "moulin", "quai"]  # few hold all
+    settings = replace(generated.ranking, lead_weight=0.0, exact_first_words=0)
+    plain = Index.open(generated.path, ranking=settings)
+    coord = Index.open(generated.path, ranking=replace(settings, coord=1.0))
+    try:
+        before = {h.id: h for h in plain.search(" ".join(words), limit=200, snippets=False).hits}
+        after = {h.id: h for h in coord.search(" ".join(words), limit=200, snippets=False).hits}
+    finally:
+        plain.close()
+        coord.close()
+    assert len(before) == len(after) == 200  # relaxed: the best 200 with some of the words
+    compared = 0
+    for article_id, hit in after.items():
+        if article_id not in before:
+            continue
+        stored = generated.get(article_id)
+        assert stored is not None
+        held = sum(1 for w in words if w in f"{stored.title} {stored.body}".split())
+        assert hit.score == pytest.approx(before[article_id].score * held / len(words), abs=2e-4)
+        compared += 1
+    assert compared > 100
