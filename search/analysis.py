@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
+from itertools import accumulate, chain, compress
 from typing import Any, NamedTuple
 
 import Stemmer
@@ -148,7 +149,7 @@ class FrenchTokenizer(Tokenizer):  # type: ignore[misc]
         self.stem = stem
         self.stops = stops
         self.compounds = compounds
-        self._cache: dict[str, _Parsed] = {}
+        self._clear()
 
     def __getstate__(self) -> dict[str, Any]:
         # whoosh pickles the schema, analyzers included: never the cache
@@ -207,9 +208,20 @@ class FrenchTokenizer(Tokenizer):  # type: ignore[misc]
         parsed = cache.get(token)
         if parsed is None:
             if len(cache) > 500_000:
-                cache.clear()
+                self._clear()
             parsed = cache[token] = self._parse(token)
+            # the same, by part, for the bulk path (`index_sequence`)
+            self._seq[token] = parsed[3]
+            self._pairs[token] = parsed[2]
+            if parsed[1] is not None and len(parsed[3]) > 1:
+                self._joins[token] = parsed[1]
         return parsed
+
+    def _clear(self) -> None:
+        self._cache: dict[str, _Parsed] = {}
+        self._seq: dict[str, tuple[str, ...]] = {}
+        self._pairs: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._joins: dict[str, str] = {}
 
     def words(self, text: str, into: dict[str, str] | None = None) -> dict[str, str]:
         """The vocabulary words of a text: folded word -> the first lower-case form it was
@@ -253,6 +265,36 @@ class FrenchTokenizer(Tokenizer):  # type: ignore[misc]
             if joined_too and joined is not None and pos - first > 1:
                 positions.setdefault(joined, []).append(first)
         return positions
+
+    def index_sequence(self, text: str) -> tuple[list[str], list[tuple[str, int]], list[str]]:
+        """Analyse a text for indexing in bulk (the writer's path; same terms as
+        `index_terms`): its terms in order, a term's position being its index; the joined
+        compounds as (term, position of their first part); and its tokens, for
+        `vocabulary_words`. The per-token work is done by C-level lookups in the caches.
+        """
+        tokens = _TOKEN.findall(text)
+        try:
+            per_token = list(map(self._seq.__getitem__, tokens))
+        except KeyError:  # new tokens: parsed (and cached) one by one
+            per_token = [self._parsed(token)[3] for token in tokens]
+        terms = list(chain.from_iterable(per_token))
+        joined: list[tuple[str, int]] = []
+        if self.compounds:
+            hits: list[Any] = list(map(self._joins.get, tokens))
+            if any(hits):
+                starts = list(accumulate(map(len, per_token), initial=0))
+                joined = [(hits[i], starts[i]) for i in compress(range(len(hits)), hits)]
+        return terms, joined, tokens
+
+    def vocabulary_words(self, tokens: list[str]) -> dict[str, str]:
+        """The vocabulary words of the tokens given by `index_sequence` (several texts'
+        tokens may be joined), as `words` gives them: word -> its first form."""
+        distinct = list(dict.fromkeys(tokens))
+        distinct.reverse()  # dict() keeps the last value of a key: the first form wins
+        try:
+            return dict(chain.from_iterable(map(self._pairs.__getitem__, distinct)))
+        except KeyError:  # the cache was emptied meanwhile
+            return dict(chain.from_iterable(self._parsed(token)[2] for token in distinct))
 
     def terms(self, text: str, mode: str = "query", removestops: bool = True,
               ) -> Iterator[tuple[str | None, int, int, int]]:

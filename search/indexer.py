@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 import gzip
-import multiprocessing
 import os
-import queue
 import shutil
-import signal
-import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -34,7 +28,7 @@ from .corpus import (
     text_path,
 )
 from .errors import CorpusError, SearchError
-from .schema import SCHEMA_VERSION, Codec, make_schema
+from .schema import SCHEMA_VERSION, make_schema
 from .storage import (
     META_NAME,
     check_replaceable,
@@ -49,6 +43,7 @@ from .storage import (
     writer_lock,
 )
 from .vocab import Vocabulary, VocabularyBuilder
+from .writer import FastSegmentWriter, ParallelWriter
 
 __all__ = ["IndexReport", "Progress", "count_records", "rebuild", "update"]
 
@@ -159,23 +154,21 @@ def _naive(when: datetime) -> datetime:
 
 
 class Documents:
-    """Turn articles into whoosh documents, counting their vocabulary words.
+    """Turn articles into whoosh documents.
 
-    The writer analyses title and body (in its own processes when there are several);
-    the process reading the corpus only collects each text's distinct words for the
-    vocabulary, which is cheaper.
+    The writer analyses title and body and counts their vocabulary words (in its own
+    processes when there are several); `words` gives the words of a stored article again,
+    to uncount them when it is replaced or removed.
     """
 
-    def __init__(self, vocabulary: VocabularyBuilder) -> None:
+    def __init__(self) -> None:
         self.analyzer = index_analyzer()
-        self.vocabulary = vocabulary
 
     def words(self, title: str, body: str) -> dict[str, str]:
         """The vocabulary words of a title and body (word -> form)."""
         return self.analyzer.words(body, self.analyzer.words(title))
 
     def __call__(self, article: Article, digest: str) -> dict[str, Any]:
-        self.vocabulary.add(self.words(article.title, article.body))
         doc: dict[str, Any] = {
             "id": article.id,
             "title": article.title,
@@ -294,12 +287,11 @@ def _build(tmp: Path, source: Source, strict: bool, procs: int, limitmb: int,
            tick: _Ticker, report: IndexReport) -> None:
     corpus = CorpusReport(strict=strict)
     vocabulary = VocabularyBuilder()
-    documents = Documents(vocabulary)
+    documents = Documents()
     ix = whoosh_index.create_in(str(tmp), make_schema())
-    writer = ix.writer(procs=procs, limitmb=limitmb, codec=Codec(),
-                       **({"multisegment": True} if procs > 1 else {}))
-    if procs > 1:
-        _supervise(writer)
+    writer: FastSegmentWriter | ParallelWriter = (
+        ParallelWriter(ix, tmp, vocabulary, procs=procs, limitmb=limitmb) if procs > 1
+        else FastSegmentWriter(ix, vocabulary=vocabulary, limitmb=limitmb))
     seen: dict[str, tuple[str, str]] = {}  # id -> (hash of the last version, where)
     dup_ids: set[str] = set()
     try:
@@ -351,84 +343,10 @@ def _empty_reason(corpus: CorpusReport) -> str:
 
 
 def _cancel(writer: Any) -> None:
-    for task in getattr(writer, "tasks", ()):  # whoosh's helpers (procs > 1) would wait for work forever
-        if task.is_alive():
-            task.kill()
-        task.join(5)
     try:
-        writer.cancel()
+        writer.cancel()  # the parallel writer's helpers would wait for work forever
     except Exception:  # noqa: BLE001 - the original error matters, not this one
         pass
-
-
-def _supervise(writer: Any) -> None:
-    """Watch the helper processes of whoosh's parallel writer.
-
-    Whoosh waits forever for a helper that died, and commits without the articles of one that
-    failed. Here a helper dies with the writer (so that none outlives it holding the writer lock),
-    a failing helper reports its error and exits quietly, and the writer stops with that error
-    as soon as it finds a helper gone.
-    """
-    from whoosh.multiproc import SubWriterTask
-
-    errors: Any = multiprocessing.SimpleQueue()
-    parent = os.getpid()
-    put, commit = writer.jobqueue.put, writer.commit
-
-    def new_task() -> Any:  # whoosh's MpWriter._new_task, the helper's run wrapped
-        task = SubWriterTask(writer.storage, writer.indexname, writer.jobqueue, writer.resultqueue,
-                             writer.subargs, writer.multisegment)
-        task.run = functools.partial(_helper_run, task.run, errors, parent)
-        writer.tasks.append(task)
-        task.start()
-        return task
-
-    def checked_put(item: Any, block: bool = True, timeout: float | None = None) -> None:
-        while True:
-            _check_helpers(writer, errors)
-            try:
-                return put(item, True, 0.5)  # type: ignore[no-any-return]
-            except queue.Full:
-                continue
-
-    def checked_commit(*args: Any, **kwargs: Any) -> None:
-        commit(*args, **kwargs)
-        _check_helpers(writer, errors)
-
-    if multiprocessing.get_start_method() == "fork":  # elsewhere helpers inherit no lock
-        writer._new_task = new_task
-    writer.jobqueue.put = checked_put
-    writer.commit = checked_commit
-
-
-def _check_helpers(writer: Any, errors: Any) -> None:
-    for task in writer.tasks:
-        if task.exitcode in (None, 0):
-            continue
-        reason: tuple[Any, ...] = ("died", f"exit code {task.exitcode}")
-        if not errors.empty():
-            reason = errors.get()
-        if reason[0] == "os":
-            raise OSError(reason[1], reason[2])
-        raise SearchError(f"an indexing process {'died' if reason[0] == 'died' else 'failed'} "
-                          f"({reason[1]}); the previous index is kept")
-
-
-def _helper_run(run: Callable[[], None], errors: Any, parent: int) -> None:
-    """Run one whoosh helper (in its own process): die with the writer, report errors quietly."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: killed when the writer dies (Linux)
-    except (OSError, AttributeError, TypeError):
-        pass
-    if os.getppid() != parent:
-        os._exit(1)
-    try:
-        run()
-    except BaseException as err:  # noqa: BLE001 - reported to the writer, which raises it
-        errors.put(("os", err.errno, err.strerror) if isinstance(err, OSError) and err.errno
-                   else ("error", f"{type(err).__name__}: {err}"))
-        sys.exit(1)
 
 
 def _drop_superseded(ix: Any, ids: set[str], last_hash: dict[str, str]) -> list[dict[str, Any]]:
@@ -445,7 +363,7 @@ def _drop_superseded(ix: Any, ids: set[str], last_hash: dict[str, str]) -> list[
                 else:
                     doomed.append(docnum)
         dropped = [searcher.stored_fields(d) for d in doomed]
-    writer = ix.writer(codec=Codec())
+    writer = FastSegmentWriter(ix)
     for docnum in doomed:
         writer.delete_document(docnum)
     writer.commit()
@@ -527,7 +445,7 @@ def _changed(source: Source, wanted: set[str], latest: dict[str, tuple[int, str]
 def _recount_vocabulary(ix: Any, path: Path) -> None:
     """Count the vocabulary again from the stored articles."""
     vocabulary = VocabularyBuilder()
-    documents = Documents(vocabulary)
+    documents = Documents()
     with ix.searcher() as searcher:
         for _docnum, stored in searcher.reader().iter_docs():
             vocabulary.add(documents.words(stored.get("title", ""), stored.get("body", "")))
@@ -579,14 +497,14 @@ def _apply_changes(ix: Any, path: Path, source: Source, strict: bool, progress: 
         report.articles = len(indexed)
         return
     vocabulary = VocabularyBuilder(Vocabulary.load(path))
-    documents = Documents(vocabulary)
+    documents = Documents()
     with ix.searcher() as searcher:  # uncount the words of what is replaced or removed
         for art_id in vanished | (wanted & indexed.keys()):
             docnum = searcher.document_number(id=art_id)
             if docnum is not None:
                 stored = searcher.stored_fields(docnum)
                 vocabulary.remove(documents.words(stored.get("title", ""), stored.get("body", "")))
-    writer = ix.writer(limitmb=128, codec=Codec())
+    writer = FastSegmentWriter(ix, vocabulary=vocabulary, limitmb=128)
     try:
         for art_id in vanished:
             writer.delete_by_term("id", art_id)

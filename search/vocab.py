@@ -3,9 +3,11 @@ frequency and the form it is written in — for prefix and fuzzy expansion and s
 
 from __future__ import annotations
 
+import operator
 import os
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -91,17 +93,49 @@ class VocabularyBuilder:
     def __init__(self, base: Vocabulary | None = None) -> None:
         self.counts: dict[str, int] = {}
         self.forms: dict[str, str] = {}
+        # Where each form was first seen: the number of the batch of articles being
+        # counted (`batch`), so that counts made apart (one per indexing process, each
+        # over some of the batches) merge into the forms that one count in order gives.
+        self.batch = 0
+        self.form_batch: dict[str, int] = {}
         if base is not None:
             self.counts = dict(zip(base.words, base.df, strict=True))
             self.forms = {w: f for w, f in zip(base.words, base.forms, strict=True) if f}
 
     def add(self, words: Mapping[str, str]) -> None:
-        """Count one article's words (word -> form)."""
+        """Count one article's words (word -> form): the first form written with accents
+        (or otherwise not as the folded word) is kept."""
         counts, forms = self.counts, self.forms
+        # counts[word] += 1 for each word, in C
+        counts.update(zip(words, map(operator.add, map(counts.get, words, repeat(0)), repeat(1)),
+                          strict=True))
         for word, form in words.items():
-            counts[word] = counts.get(word, 0) + 1
             if form != word and word not in forms:
                 forms[word] = form
+                self.form_batch[word] = self.batch
+
+    def merge(self, other: VocabularyBuilder) -> None:
+        """Add the counts of `other`, made over other batches; of two forms of a word, the
+        one seen in the earlier batch is kept."""
+        counts, forms, form_batch = self.counts, self.forms, self.form_batch
+        for word, count in other.counts.items():
+            counts[word] = counts.get(word, 0) + count
+        for word, form in other.forms.items():
+            seen = other.form_batch.get(word, 0)
+            if word not in forms or seen < form_batch.get(word, 0):
+                forms[word] = form
+                form_batch[word] = seen
+
+    def save_part(self, path: Path) -> None:
+        """Write the counts for a later `merge` (from another process)."""
+        path.write_bytes(orjson.dumps([self.counts, self.forms, self.form_batch]))
+
+    @classmethod
+    def load_part(cls, path: Path) -> VocabularyBuilder:
+        """Read counts written by `save_part`."""
+        part = cls()
+        part.counts, part.forms, part.form_batch = orjson.loads(path.read_bytes())
+        return part
 
     def remove(self, words: Iterable[str]) -> None:
         """Uncount one removed article's words."""

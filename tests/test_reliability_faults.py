@@ -134,8 +134,7 @@ WRITER = r'''
 import os, signal, sys, time
 from pathlib import Path
 import shutil
-import whoosh.multiproc, whoosh.writing
-import search.indexer as indexer, search.storage as storage
+import search.indexer as indexer, search.storage as storage, search.writer
 
 action, point, how, corpus, index, procs = sys.argv[1:7]
 
@@ -164,7 +163,7 @@ def nth(n):
     return when
 
 kind, _, arg = point.partition(":")
-writers = (whoosh.writing.SegmentWriter, whoosh.multiproc.MpWriter)
+writers = (search.writer.FastSegmentWriter, search.writer.ParallelWriter)
 if kind == "lock":
     around(indexer, "remove_leftovers", after=True)
 elif kind == "article":
