@@ -55,6 +55,10 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)+")  # 7,5  1.000.000
 _DOTTED = re.compile(r"[^.,]+")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
+#: Tokens kept in an analyzer's cache (about 800 bytes each with their analysis) before
+#: it is emptied: memory stays bounded whatever the corpus (each indexing process has one).
+CACHE_TOKENS = 200_000
+
 #: Longest term kept, in characters; longer tokens are noise (hashes, base64).
 MAX_TERM = 60
 
@@ -204,12 +208,11 @@ class FrenchTokenizer(Tokenizer):  # type: ignore[misc]
         return tuple(parts), joined, tuple(vocab), terms
 
     def _parsed(self, token: str) -> _Parsed:
-        cache = self._cache
-        parsed = cache.get(token)
+        parsed = self._cache.get(token)
         if parsed is None:
-            if len(cache) > 500_000:
+            if len(self._cache) > CACHE_TOKENS:
                 self._clear()
-            parsed = cache[token] = self._parse(token)
+            parsed = self._cache[token] = self._parse(token)
             # the same, by part, for the bulk path (`index_sequence`)
             self._seq[token] = parsed[3]
             self._pairs[token] = parsed[2]
@@ -273,14 +276,17 @@ class FrenchTokenizer(Tokenizer):  # type: ignore[misc]
         `vocabulary_words`. The per-token work is done by C-level lookups in the caches.
         """
         tokens = _TOKEN.findall(text)
+        hits: list[Any]
         try:
             per_token = list(map(self._seq.__getitem__, tokens))
-        except KeyError:  # new tokens: parsed (and cached) one by one
-            per_token = [self._parsed(token)[3] for token in tokens]
+            hits = list(map(self._joins.get, tokens))
+        except KeyError:  # new tokens: parsed (and cached: perhaps emptied meanwhile) one by one
+            parsed = [self._parsed(token) for token in tokens]
+            per_token = [p[3] for p in parsed]
+            hits = [p[1] if len(p[3]) > 1 else None for p in parsed]
         terms = list(chain.from_iterable(per_token))
         joined: list[tuple[str, int]] = []
         if self.compounds:
-            hits: list[Any] = list(map(self._joins.get, tokens))
             if any(hits):
                 starts = list(accumulate(map(len, per_token), initial=0))
                 joined = [(hits[i], starts[i]) for i in compress(range(len(hits)), hits)]

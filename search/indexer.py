@@ -224,7 +224,7 @@ def rebuild(
     *,
     strict: bool = False,
     procs: int | None = None,
-    limitmb: int = 256,
+    limitmb: int = 128,
     progress: Progress | None = None,
     lock_timeout: float = 10.0,
 ) -> IndexReport:
@@ -238,7 +238,9 @@ def rebuild(
         path: the index directory.
         strict: fail on the first bad record instead of skipping and reporting it.
         procs: indexing processes; by default 2 for corpora over a few MB, else 1.
-        limitmb: memory per writer process for the indexing buffer.
+        limitmb: memory per indexing process for the postings before they go to a
+            run file on disk (a process also holds its analysis cache, up to
+            about 160 MB: `search.analysis.CACHE_TOKENS`).
         progress: called as progress(done, total) while indexing.
         lock_timeout: seconds to wait for another writer.
 

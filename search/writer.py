@@ -3,11 +3,12 @@ writer that runs several of them in helper processes.
 
 Whoosh's `SegmentWriter` sends every posting through its `PostingPool` as a tuple (sorted
 at the end, spilled to disk and merged when large), then through `add_postings` one posting
-at a time. About half the CPU of a rebuild went there. `FastSegmentWriter` keeps the
-postings per term instead (arrays of document numbers, frequencies and positions), writes
-each term's blocks in one go at the end, and counts the vocabulary words from the same
-analysis pass as the terms. The segment files are whoosh's own (same codec, same blocks):
-any whoosh reader reads them.
+at a time. About half the CPU of a rebuild went there. `FastSegmentWriter` keeps each
+document's title and body postings as a few numpy arrays instead, sorts them all by term
+once at the end, hands each term's blocks to whoosh's postings writer whole, and counts
+the vocabulary words from the same analysis pass as the terms. The segment files are
+whoosh's own (same codec, same blocks): any whoosh reader reads them, and
+`tests/test_writer.py` checks that they hold what whoosh's own writer writes.
 
 Both writers depend on whoosh-reloaded 2.7.5 internals (the pool, the postings writer's
 block buffer); the version is pinned in `pyproject.toml`.
@@ -287,7 +288,7 @@ def _write_term(postwriter: Any, ids: list[int], weights: list[float], values: l
 
 
 class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
-    """Whoosh's segment writer, with postings kept per term (`TermPool`).
+    """Whoosh's segment writer, with its postings gathered by `TermPool`.
 
     Args:
         ix: the whoosh index.

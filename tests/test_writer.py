@@ -14,6 +14,7 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
+import search.analysis
 import search.writer
 from search import Index
 from search.analysis import index_analyzer
@@ -169,6 +170,16 @@ def test_the_bulk_analysis_gives_the_terms_and_words_of_the_plain_one(text: str)
         positions.setdefault(term, []).append(at)
     assert {t: sorted(p) for t, p in positions.items()} == plain.index_terms(text)
     assert bulk.vocabulary_words(tokens) == plain.words(text)
+
+
+def test_the_bulk_analysis_stays_right_when_its_cache_is_emptied(monkeypatch: pytest.MonkeyPatch,
+                                                                   ) -> None:
+    want, words = index_analyzer().index_sequence(TRICKY), index_analyzer().words(TRICKY)
+    monkeypatch.setattr(search.analysis, "CACHE_TOKENS", 5)
+    bulk = index_analyzer()
+    assert bulk.index_sequence(TRICKY) == want  # the cache emptied several times meanwhile
+    assert len(bulk._cache) <= 6 and len(bulk._seq) <= 6
+    assert bulk.vocabulary_words(want[2]) == words  # most tokens no longer cached
 
 
 def test_the_bulk_analysis_of_a_tricky_text() -> None:
