@@ -147,6 +147,7 @@ class VocabularyBuilder:
             else:
                 counts.pop(word, None)
                 self.forms.pop(word, None)
+                self.form_batch.pop(word, None)
 
     def save(self, index: Path) -> None:
         """Write `vocab.json` into the index directory atomically."""
