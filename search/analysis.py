@@ -277,10 +277,16 @@ class FrenchTokenizer(Tokenizer):  # type: ignore[misc]
         """
         tokens = _TOKEN.findall(text)
         hits: list[Any]
-        try:
-            per_token = list(map(self._seq.__getitem__, tokens))
-            hits = list(map(self._joins.get, tokens))
-        except KeyError:  # new tokens: parsed (and cached: perhaps emptied meanwhile) one by one
+        for attempt in range(2):
+            try:
+                per_token = list(map(self._seq.__getitem__, tokens))
+                hits = list(map(self._joins.get, tokens))
+                break
+            except KeyError:
+                if attempt == 0:  # parse the new tokens, then look again
+                    for token in set(tokens).difference(self._seq):
+                        self._parsed(token)
+        else:  # the cache was emptied meanwhile: one by one
             parsed = [self._parsed(token) for token in tokens]
             per_token = [p[3] for p in parsed]
             hits = [p[1] if len(p[3]) > 1 else None for p in parsed]
