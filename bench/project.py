@@ -35,9 +35,9 @@ class Project:
         articles = (article(id=i, title=t, body=b) for i, t, b in docs)
         self._ix = self._search.Index.rebuild(articles, self._dir(workdir))
 
-    def build(self, corpus: Path, workdir: Path) -> None:
-        """Rebuild an index from a corpus file."""
-        self._search.Index.rebuild(corpus, self._dir(workdir)).close()
+    def build(self, corpus: Path, workdir: Path, procs: int | None = None) -> None:
+        """Rebuild an index from a corpus file (`procs` indexing processes: the default's)."""
+        self._search.Index.rebuild(corpus, self._dir(workdir), procs=procs).close()
 
     def open(self, workdir: Path) -> None:
         """Open the index built under ``workdir``."""

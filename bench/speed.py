@@ -262,7 +262,8 @@ def tables(results: dict[str, dict[str, Any]], n_articles: int) -> list[Table]:
 
 
 def profile(target: str, settings: dict[str, Any]) -> None:
-    """cProfile the project's rebuild, or one query kind on a built index; print the top 25."""
+    """cProfile the project's rebuild (in one process), or one query kind on a built index;
+    print the top 25."""
     from bench.project import Project
 
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
@@ -270,8 +271,8 @@ def profile(target: str, settings: dict[str, Any]) -> None:
         paths = data_paths(Path(tmp))
         system, workdir = Project(), Path(tmp) / "project"
         profiler = cProfile.Profile()
-        if target == "rebuild":
-            profiler.runcall(system.build, paths["corpus"], workdir)
+        if target == "rebuild":  # in one process: cProfile does not see the helper processes
+            profiler.runcall(system.build, paths["corpus"], workdir, procs=1)
         else:
             system.build(paths["corpus"], workdir)
             system.open(workdir)
