@@ -6,6 +6,7 @@
         print(hit.title, hit.snippet)
 """
 
+from .clock import CancelToken
 from .corpus import Article, CorpusReport, Problem
 from .errors import (
     CorpusError,
@@ -13,7 +14,9 @@ from .errors import (
     IndexLockedError,
     IndexNotFoundError,
     IndexVersionError,
+    NotAnIndexError,
     QueryError,
+    SearchCancelledError,
     SearchError,
     UnknownArticleError,
 )
@@ -26,6 +29,7 @@ from .searcher import Index
 __all__ = [
     "SCHEMA_VERSION",
     "Article",
+    "CancelToken",
     "CorpusError",
     "CorpusReport",
     "FacetCount",
@@ -38,11 +42,13 @@ __all__ = [
     "IndexReport",
     "IndexStats",
     "IndexVersionError",
+    "NotAnIndexError",
     "Notice",
     "Problem",
     "QueryError",
     "Ranking",
     "Results",
+    "SearchCancelledError",
     "SearchError",
     "UnknownArticleError",
     "mark",

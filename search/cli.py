@@ -25,7 +25,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from .errors import IndexNotFoundError, SearchError
+from .errors import IndexNotFoundError, NotAnIndexError, SearchError
 from .indexer import IndexReport
 from .results import Hit, Results
 from .searcher import Index
@@ -132,6 +132,8 @@ def _rebuild_hint(index: Path, corpus: Path) -> str:
 def _open(index: Path, corpus: Path) -> Index:
     try:
         return Index.open(index)
+    except NotAnIndexError:
+        raise
     except IndexNotFoundError:
         raise SearchError(f"no index at {index}: build it with `{_rebuild_hint(index, corpus)}`") from None
 
@@ -174,6 +176,8 @@ def _run_write(args: argparse.Namespace, index: Path, corpus: Path, err: Console
             return report
         try:
             ix = Index.open(index)
+        except NotAnIndexError:
+            raise
         except IndexNotFoundError:
             from .indexer import update
 

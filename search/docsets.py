@@ -20,6 +20,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
+from .clock import Clock
+
 __all__ = ["DocSets"]
 
 #: The cache's budget, in postings of an array (12 bytes each; a document in a set or in a
@@ -39,7 +41,7 @@ _LENGTH = [byte_to_length(b) for b in range(256)]
 Postings = tuple["array[int]", "array[float]"]
 
 
-def _leaf_postings(matcher: Any) -> tuple[list[int], list[float]]:
+def _leaf_postings(matcher: Any, clock: Clock | None) -> tuple[list[int], list[float]]:
     """Every (document number, weight) of a segment's posting list, a block at a time."""
     ids: list[int] = []
     weights: list[float] = []
@@ -48,8 +50,12 @@ def _leaf_postings(matcher: Any) -> tuple[list[int], list[float]]:
             ids.append(matcher.id())
             weights.append(matcher.weight())
             matcher.next()
+            if clock is not None and not len(ids) & 127:
+                clock.check()
         return ids, weights
     while matcher.is_active():
+        if clock is not None:
+            clock.check()
         if matcher._ids is None:
             matcher._read_ids()
         if matcher._weights is None:
@@ -103,8 +109,9 @@ class DocSets:
                 matcher = matcher.child
             yield leaf, offset, matcher, deleted
 
-    def postings(self, field: str, text: str) -> Postings:
-        """The documents holding `text` in `field`, with the term's frequency in each."""
+    def postings(self, field: str, text: str, clock: Clock | None = None) -> Postings:
+        """The documents holding `text` in `field`, with the term's frequency in each
+        (`clock` is checked between blocks)."""
         key = ("p", field, text)
         found = self._cache.get(key)
         if found is not None:
@@ -113,7 +120,7 @@ class DocSets:
         ids = array("i")
         weights = array("d")
         for _leaf, offset, matcher, deleted in self._matchers(field, text):
-            leaf_ids, leaf_weights = _leaf_postings(matcher)
+            leaf_ids, leaf_weights = _leaf_postings(matcher, clock)
             if deleted or offset:
                 pairs = [(i + offset, w) for i, w in zip(leaf_ids, leaf_weights, strict=True)
                          if i not in deleted]
@@ -126,7 +133,7 @@ class DocSets:
         self._remember(key, result, len(ids))
         return result
 
-    def term(self, field: str, text: str) -> frozenset[int]:
+    def term(self, field: str, text: str, clock: Clock | None = None) -> frozenset[int]:
         """The documents holding `text` in `field`: a set made from the cached array (a
         millisecond for 25,000 documents; sets of Python numbers take ten times the memory of
         arrays, so only the last `RECENT_SETS` are kept: a search asks for the same ones
@@ -134,7 +141,7 @@ class DocSets:
         key = (field, text)
         found = self._recent.pop(key, None)
         if found is None:
-            found = frozenset(self.postings(field, text)[0])
+            found = frozenset(self.postings(field, text, clock)[0])
             if len(self._recent) >= RECENT_SETS:
                 del self._recent[next(iter(self._recent))]
         self._recent[key] = found
@@ -156,7 +163,7 @@ class DocSets:
             found = self._lengths[field] = tuple(counts)
         return found
 
-    def phrase(self, field: str, terms: list[str], slop: int) -> set[int]:
+    def phrase(self, field: str, terms: list[str], slop: int, clock: Clock | None = None) -> set[int]:
         """Documents with `terms` in this order in `field`, each at most `slop` positions
         after the one before (1: adjacent), as whoosh's `Phrase` matches them."""
         key = ("f", field, "\x00".join(terms) + f"~{slop}")
@@ -164,22 +171,24 @@ class DocSets:
         if found is not None:
             self._cache.move_to_end(key)
             return set(found)
-        result = self._phrase(field, terms, slop)
+        result = self._phrase(field, terms, slop, clock)
         self._remember(key, frozenset(result), _OBJECT * len(result))
         return result
 
-    def _phrase(self, field: str, terms: list[str], slop: int) -> set[int]:
-        sets = sorted((self.term(field, t) for t in terms), key=len)
+    def _phrase(self, field: str, terms: list[str], slop: int, clock: Clock | None) -> set[int]:
+        sets = sorted((self.term(field, t, clock) for t in terms), key=len)
         candidates = set(sets[0]).intersection(*sets[1:])
         if not candidates:
             return candidates
         chains: dict[int, set[int]] | None = None
         for term in terms:
-            found = self._positions(field, term, candidates)
+            found = self._positions(field, term, candidates, clock)
             if chains is None:
                 chains = {d: set(p) for d, p in found.items()}
                 continue
             nxt: dict[int, set[int]] = {}
+            if clock is not None:
+                clock.check()
             for d, ends in chains.items():
                 if slop == 1:
                     reach = {p for p in found.get(d, ()) if p - 1 in ends}
@@ -190,7 +199,8 @@ class DocSets:
             chains = nxt
         return set(chains or ())
 
-    def _positions(self, field: str, term: str, docs: set[int]) -> dict[int, Sequence[int]]:
+    def _positions(self, field: str, term: str, docs: set[int], clock: Clock | None,
+                   ) -> dict[int, Sequence[int]]:
         """The positions of `term` in `field` of each of `docs` that holds it. A term's
         positions in every document are cached; for a few documents among many, only
         theirs are decoded (a phrase with a frequent word: `"ce n'est pas"`)."""
@@ -198,16 +208,16 @@ class DocSets:
         every = self._cache.get(key)
         if every is not None:
             self._cache.move_to_end(key)
-        elif len(docs) * 4 < len(self.term(field, term)):
-            return self._read_positions(field, term, docs)
+        elif len(docs) * 4 < len(self.term(field, term, clock)):
+            return self._read_positions(field, term, docs, clock)
         else:
-            every = self._read_positions(field, term, None)
+            every = self._read_positions(field, term, None, clock)
             self._remember(key, every, _OBJECT * len(every))
         if len(docs) * 4 < len(every):
             return {d: every[d] for d in docs if d in every}
         return every  # type: ignore[no-any-return]
 
-    def _read_positions(self, field: str, term: str, only: set[int] | None,
+    def _read_positions(self, field: str, term: str, only: set[int] | None, clock: Clock | None,
                         ) -> dict[int, Sequence[int]]:
         """The positions of `term` in `field` of every document holding it (or of `only`)."""
         fmt = self.reader.schema[field].format
@@ -221,6 +231,8 @@ class DocSets:
             todo = sorted(wanted) if wanted is not None else []
             j = 0  # the first wanted document not yet reached
             while matcher.is_active():
+                if clock is not None:
+                    clock.check()
                 if not hasattr(matcher, "_read_values"):
                     d = matcher.id()
                     if d not in deleted and (wanted is None or d in wanted):
@@ -257,11 +269,14 @@ class DocSets:
         return set(docs[lo:hi]) & self.all()
 
     def of(self, q: Any, fallback: Callable[[Any], set[int]] | None = None,
-           ) -> frozenset[int] | set[int] | None:
-        """The documents `q` matches. Kinds this module cannot compute (phrases) are
-        asked of `fallback` (whoosh); without one, the answer is None."""
+           clock: Clock | None = None) -> frozenset[int] | set[int] | None:
+        """The documents `q` matches. Kinds this module cannot compute are asked of
+        `fallback` (whoosh); without one, the answer is None. `clock` is checked as
+        posting lists are read."""
+        if clock is not None:
+            clock.check()
         if isinstance(q, wq.Term):
-            return self.term(q.fieldname, q.text)
+            return self.term(q.fieldname, q.text, clock)
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return frozenset()
         if isinstance(q, wq.Every):
@@ -270,28 +285,28 @@ class DocSets:
             start, end = _range_bounds(q)
             return self.dated(start, end)
         if isinstance(q, wq.Not):
-            inner = self.of(q.query, fallback)
+            inner = self.of(q.query, fallback, clock)
             return None if inner is None else self.all() - inner
         if isinstance(q, wq.Or):
-            parts = [self.of(sub, fallback) for sub in q.subqueries]
+            parts = [self.of(sub, fallback, clock) for sub in q.subqueries]
             if any(p is None for p in parts):
                 return None
             return set().union(*parts)  # type: ignore[arg-type]
         if isinstance(q, wq.And):
-            return self._and(q.subqueries, fallback)
+            return self._and(q.subqueries, fallback, clock)
         if isinstance(q, wq.Phrase) and q.words:
-            return self.phrase(q.fieldname, list(q.words), q.slop)
+            return self.phrase(q.fieldname, list(q.words), q.slop, clock)
         if fallback is not None:
             return fallback(q)
         return None
 
     def _and(self, subqueries: Iterable[Any], fallback: Callable[[Any], set[int]] | None,
-             ) -> set[int] | frozenset[int] | None:
+             clock: Clock | None) -> set[int] | frozenset[int] | None:
         positives: list[frozenset[int] | set[int]] = []
         negatives: list[frozenset[int] | set[int]] = []
         for sub in subqueries:
             target = negatives if isinstance(sub, wq.Not) else positives
-            part = self.of(sub.query if isinstance(sub, wq.Not) else sub, fallback)
+            part = self.of(sub.query if isinstance(sub, wq.Not) else sub, fallback, clock)
             if part is None:
                 return None
             target.append(part)

@@ -10,7 +10,9 @@ __all__ = [
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexVersionError",
+    "NotAnIndexError",
     "QueryError",
+    "SearchCancelledError",
     "SearchError",
     "UnknownArticleError",
 ]
@@ -29,6 +31,25 @@ class IndexNotFoundError(SearchError):
     def __init__(self, path: Path) -> None:
         self.path = path
         super().__init__(f"no index at {path}: build it with `search rebuild --index {path}`")
+
+
+class NotAnIndexError(IndexNotFoundError):
+    """The path holds something else than an index (a file, or a folder of other files),
+    which this program will neither read nor replace."""
+
+    def __init__(self, path: Path, foreign: list[str]) -> None:
+        self.path = path
+        self.foreign = list(foreign)
+        if not foreign:
+            message = f"{path} exists and is not a directory: choose another index path (--index)"
+        else:
+            shown = ", ".join(foreign[:3])
+            more = len(foreign) - 3
+            if more > 0:
+                shown += f" and {more} other file{'s' if more > 1 else ''}"
+            message = (f"{path} is not an index (it holds {shown}): it is left untouched; "
+                       "choose another index path (--index)")
+        SearchError.__init__(self, message)
 
 
 class IndexVersionError(SearchError):
@@ -93,3 +114,10 @@ class UnknownArticleError(SearchError):
 
 class QueryError(SearchError):
     """A query option is invalid (the query text itself never raises)."""
+
+
+class SearchCancelledError(SearchError):
+    """The search was cancelled through its `CancelToken` before it finished."""
+
+    def __init__(self) -> None:
+        super().__init__("the search was cancelled")

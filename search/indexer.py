@@ -404,6 +404,7 @@ def update(
     started = time.monotonic()
     report = IndexReport(action="update")
     with writer_lock(path, command="update", timeout=lock_timeout, notes=report.notes):
+        check_replaceable(path)  # whoosh deletes files named like its own when it commits
         remove_leftovers(path)
         meta = check_index(path)
         ix = _open_whoosh(path)

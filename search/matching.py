@@ -10,6 +10,7 @@ from typing import Any
 from whoosh import query as wq
 
 from .analysis import analyze, compound, fold, stem_word, vocab_analyzer
+from .clock import Clock
 from .query import DateRange, Group, Negation, Node, Phrase, Word
 from .results import Notice
 from .vocab import Vocabulary
@@ -148,8 +149,9 @@ class Compiler:
     """Compile syntax trees against one reader (expansions read its vocabulary)."""
 
     def __init__(self, vocabulary: Vocabulary, values: dict[str, ValueIndex],
-                 ranking: Ranking, *, question: bool = False) -> None:
+                 ranking: Ranking, *, question: bool = False, clock: Clock | None = None) -> None:
         self.vocabulary = vocabulary
+        self.clock = clock
         self.question = question
         self.values = values
         self.ranking = ranking
@@ -210,6 +212,8 @@ class Compiler:
     def expand_prefix(self, prefix: str) -> list[str]:
         """Vocabulary words starting with `prefix`, most frequent first, capped."""
         left = EXPANSION_BUDGET - self._expanded
+        if self.clock is not None:
+            self.clock.check()
         top, total = self._vocab_top(self.vocabulary.with_prefix(prefix),
                                      max(1, min(self.ranking.prefix_max_terms, left)))
         self._expanded += len(top)
@@ -226,7 +230,7 @@ class Compiler:
         if left <= 0:
             self._budget_notice()
             return []
-        top, total = self._vocab_top(self.vocabulary.within(word, dist, prefix=1),
+        top, total = self._vocab_top(self.vocabulary.within(word, dist, prefix=1, clock=self.clock),
                                      min(self.ranking.fuzzy_max_terms, left))
         self._expanded += max(len(top), 8)  # the walk over the vocabulary costs too
         if len(top) < min(total, self.ranking.fuzzy_max_terms):

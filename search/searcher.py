@@ -28,12 +28,14 @@ from whoosh.util.times import long_to_datetime
 
 from . import indexer
 from .analysis import analyze, shared_analyzer
+from .clock import CancelToken, Clock, OutOfTime
 from .corpus import Article, parse_date
 from .docsets import DocSets
 from .errors import (
     IndexCorruptError,
     IndexNotFoundError,
     IndexVersionError,
+    NotAnIndexError,
     QueryError,
     SearchError,
     UnknownArticleError,
@@ -44,7 +46,7 @@ from .query import parse
 from .ranker import Ranker
 from .results import FacetCount, Highlight, Hit, IndexStats, Notice, Results
 from .schema import FACET_FIELDS, SCHEMA_VERSION
-from .storage import META_NAME, dir_size, has_toc, read_meta
+from .storage import META_NAME, dir_size, foreign_entries, has_toc, read_meta
 from .vocab import Vocabulary
 
 __all__ = ["Index", "check_index"]
@@ -109,10 +111,17 @@ def check_index(path: Path) -> dict[str, Any]:
         IndexVersionError: built by another schema version.
     """
     if not path.is_dir():
+        if path.exists():
+            raise NotAnIndexError(path, [])
         raise IndexNotFoundError(path)
     meta = read_meta(path)
+    toc = has_toc(path)
+    if meta is None or not toc:  # not a whole index: is it one of ours at all?
+        foreign = foreign_entries(path)
+        if foreign:
+            raise NotAnIndexError(path, foreign)
     if meta is None:
-        if has_toc(path):
+        if toc:
             if (path / META_NAME).exists():
                 raise IndexCorruptError(path, f"{META_NAME} is unreadable")
             raise IndexVersionError(path, None, SCHEMA_VERSION)
@@ -350,13 +359,13 @@ class Index:
                 t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(fname))
         return vi
 
-    def _docsets(self, view: _View, fname: str) -> dict[str, frozenset[int]]:
+    def _docsets(self, view: _View, fname: str, clock: Clock | None = None) -> dict[str, frozenset[int]]:
         sets = view.docsets.get(fname)
         if sets is None:
             doc_sets = view.doc_sets()
             sets = {}
             for value, _words in self._values(view, fname).values:
-                docs = doc_sets.term(fname, value)
+                docs = doc_sets.term(fname, value, clock)
                 if docs:
                     sets[value] = docs
             view.docsets[fname] = sets
@@ -377,6 +386,7 @@ class Index:
         date_to: date | datetime | str | None = None,
         facets: bool = True,
         snippets: bool = True,
+        cancel: CancelToken | None = None,
     ) -> Results:
         """Search the index.
 
@@ -391,11 +401,16 @@ class Index:
             date_to: last day included.
             facets: count sources, tags and years over all matches.
             snippets: compute snippets and highlights for the hits.
+            cancel: a token that stops the search from another thread.
+
+        A search stops after `time_limit` seconds with the results found by then (a
+        `time_limit` notice says so).
 
         Raises:
             ValueError: a bad `limit`, `offset`, `sort` or filter name.
             QueryError: a date bound that is not a date.
             IndexCorruptError: the index files are damaged.
+            SearchCancelledError: `cancel` was cancelled before the search ended.
         """
         if not isinstance(q, str):
             raise TypeError(f"query must be a str, not {type(q).__name__}")
@@ -403,11 +418,11 @@ class Index:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
         if limit < 0 or offset < 0:
             raise ValueError("limit and offset must be >= 0")
-        started = time.perf_counter()
+        clock = Clock(self.time_limit, cancel)
         with self._lock:  # damage met in whoosh becomes IndexCorruptError (`_reads_index`)
             view = self._refresh()
             return self._search(view, q, limit, offset, sort, filters, date_from, date_to,
-                                facets, snippets, started)
+                                facets, snippets, clock)
 
     def _filters(self, view: _View, filters: Mapping[str, Any] | None,
                  date_from: Any, date_to: Any, notices: list[Notice]) -> list[wq.Query]:
@@ -434,15 +449,20 @@ class Index:
 
     def _search(self, view: _View, q: str, limit: int, offset: int, sort: str,
                 filters: Mapping[str, Any] | None, date_from: Any, date_to: Any,
-                want_facets: bool, want_snippets: bool, started: float) -> Results:
+                want_facets: bool, want_snippets: bool, clock: Clock) -> Results:
         searcher = view.searcher
+        started = clock.started
         parsed = parse(q)
         notices = list(parsed.notices)
         extra = self._filters(view, filters, date_from, date_to, notices)
         compiler = Compiler(view.vocabulary(self.path), {
             f: self._values(view, f) for f in ("source", "author", "tags")}, self.ranking,
-            question=is_question(q))
-        compiled = compiler.run(parsed.root, extra)
+            question=is_question(q), clock=clock)
+        try:
+            compiled = compiler.run(parsed.root, extra)
+        except OutOfTime:
+            notices.append(self._time_notice())
+            return Results(q, 0, (), _ms(started), None, tuple(notices), {}, offset, limit, sort)
         notices.extend(n for n in compiled.notices if n not in notices)
         if compiled.strict is None:
             if q.strip() and parsed.root is not None:
@@ -456,54 +476,69 @@ class Index:
             compiled.strict = wq.And(extra) if len(extra) > 1 else extra[0]
         if sort == "relevance" and not compiled.highlight:
             sort = "-date"  # nothing to rank by: newest first
-        clock = _Clock(started, self.time_limit)
-        matched = self._matching(view, compiled.strict, clock)
+        # each stage checks the clock; when the time is out, the stages left do only what
+        # costs nothing (no ranking, no snippets, no facets) with what was found by then
+        try:
+            matched = self._matching(view, compiled.strict, clock)
+        except OutOfTime:
+            matched = set()
         exact = len(matched)
-        ranked: list[tuple[int, float, bool]]
-        first: set[int] = set()  # articles kept ahead whatever their score
+        ranked: list[tuple[int, float, bool]] = []
         want = offset + limit
-        if compiled.relaxed is not None and exact < self.ranking.relax_below:
-            ranked, matched, first = self._relaxed(view, compiled, matched, want, sort, clock)
-            if len(matched) > exact:
-                some = "no article contains" if not exact else (
-                    "only 1 article contains" if exact == 1 else f"only {exact} articles contain")
-                notices.append(Notice(
-                    "relaxed", f"{some} all the words: the best articles with some of them follow",
-                    exact=exact))
-        else:
-            ranked = self._ranked(view, _parts(compiled), want, sort, matched)
-        if sort == "relevance":
-            ranked = self._opening_boost(view, ranked, _parts(compiled), want, first)
+        try:
+            first: set[int] = set()  # articles kept ahead whatever their score
+            if compiled.relaxed is not None and exact < self.ranking.relax_below:
+                ranked, matched, first = self._relaxed(view, compiled, matched, want, sort, clock)
+                if len(matched) > exact:
+                    some = "no article contains" if not exact else (
+                        "only 1 article contains" if exact == 1 else f"only {exact} articles contain")
+                    notices.append(Notice(
+                        "relaxed", f"{some} all the words: the best articles with some of them follow",
+                        exact=exact))
+            else:
+                ranked = self._ranked(view, _parts(compiled), want, sort, matched, clock)
+            if sort == "relevance":
+                ranked = self._opening_boost(view, ranked, _parts(compiled), want, first, clock)
+        except OutOfTime:
+            if not ranked:
+                ranked = [(d, 0.0, True) for d in heapq.nsmallest(want, matched)]
         page = ranked[offset:offset + limit]
-        hits = tuple(self._hit(searcher, docnum, score, full, compiled.highlight, want_snippets)
+        hits = tuple(self._hit(searcher, docnum, score, full, compiled.highlight,
+                               want_snippets and not clock.expired())
                      for docnum, score, full in page)
+        facet_counts = self._facets(view, matched, clock) if want_facets else {}
+        try:
+            suggestion = self._suggest(view.vocabulary(self.path), q, compiled, len(matched), clock)
+        except OutOfTime:
+            suggestion = None
         if clock.out:
-            notices.append(Notice("time_limit", f"the search was stopped after {self.time_limit:g} s: "
-                                  "these are the results found by then", limit=self.time_limit))
-        facet_counts = self._facets(view, matched) if want_facets else {}
-        suggestion = self._suggest(view.vocabulary(self.path), q, compiled, len(matched))
+            notices.append(self._time_notice())
         return Results(q, len(matched), hits, _ms(started), suggestion, tuple(notices),
                        facet_counts, offset, limit, sort)
 
-    def _matching(self, view: _View, query: wq.Query, clock: _Clock) -> set[int]:
-        """Every document `query` matches: set algebra, whoosh for phrases."""
-        found = view.doc_sets().of(query, lambda q: clock.docs(view.searcher, q))
-        return set(found) if found is not None else clock.docs(view.searcher, query)
+    def _time_notice(self) -> Notice:
+        return Notice("time_limit", f"the search was stopped after {self.time_limit:g} s: "
+                      "these are the results found by then", limit=self.time_limit)
+
+    def _matching(self, view: _View, query: wq.Query, clock: Clock) -> set[int]:
+        """Every document `query` matches: set algebra, whoosh for the kinds it does not know."""
+        found = view.doc_sets().of(query, lambda q: _whoosh_docs(view.searcher, q, clock), clock)
+        return set(found) if found is not None else _whoosh_docs(view.searcher, query, clock)
 
     def _ranked(self, view: _View, parts: list[Scoring], want: int, sort: str,
-                matched: set[int]) -> list[tuple[int, float, bool]]:
+                matched: set[int], clock: Clock | None = None) -> list[tuple[int, float, bool]]:
         """The first `want` of `matched`, by BM25F (or by date)."""
         if want == 0:
             return []
         if sort == "relevance":
             ranker = view.ranker(self.ranking)
-            best = ranker.top(ranker.scores(parts, matched), want, matched)
+            best = ranker.top(ranker.scores(parts, matched, clock), want, matched)
             return [(d, score, True) for d, score in best]
         key = _date_key(view.date_column(), sort)
         return [(d, 0.0, True) for d in heapq.nsmallest(want, matched, key=key)]
 
     def _opening_boost(self, view: _View, ranked: list[tuple[int, float, bool]],
-                       parts: list[Scoring], want: int, first: set[int],
+                       parts: list[Scoring], want: int, first: set[int], clock: Clock,
                        ) -> list[tuple[int, float, bool]]:
         """Re-rank the best articles favouring those whose opening (the lead, in news'
         inverted pyramid) holds the words: score * (1 + lead_weight * share of the query's
@@ -517,6 +552,7 @@ class Index:
         searcher = view.searcher
         rescored = []
         for docnum, score, full in head:
+            clock.check()
             body = searcher.stored_fields(docnum).get("body", "")
             opening = shared_analyzer().index_terms(body[:ranking.lead_chars]).keys()
             share = sum(1 for g in groups if not g.isdisjoint(opening)) / len(groups)
@@ -525,7 +561,7 @@ class Index:
         return rescored + ranked[len(head):]
 
     def _relaxed(self, view: _View, compiled: Compiled, exact: set[int], want: int,
-                 sort: str, clock: _Clock) -> tuple[list[tuple[int, float, bool]], set[int], set[int]]:
+                 sort: str, clock: Clock) -> tuple[list[tuple[int, float, bool]], set[int], set[int]]:
         """Articles with all the words first (for queries of up to `exact_first_words`
         words), then the best of those with some of them: the top `relax_pool` articles of
         the OR of the words, by BM25F times the share of the words they hold ** `coord`."""
@@ -534,13 +570,13 @@ class Index:
         candidates = self._matching(view, compiled.relaxed, clock)
         clauses = [c for c in compiled.clauses if c.relaxable]
         ranker = view.ranker(ranking)
-        total, scored = ranker.scores(_parts(compiled), candidates)
+        total, scored = ranker.scores(_parts(compiled), candidates, clock)
         if ranking.coord > 0 and clauses:
             held = np.zeros(ranker.size, dtype=np.int32)  # how many clauses each document holds
             for clause in clauses:
                 holds = np.zeros(ranker.size, dtype=bool)
                 for part in clause.scoring:
-                    holds[ranker.ids(part)] = True
+                    holds[ranker.ids(part, clock)] = True
                 held += holds
             some = scored & ~ranker.mask(exact)
             total[some] *= (held[some] / len(clauses)) ** ranking.coord
@@ -555,14 +591,21 @@ class Index:
             order = sorted(pool, key=lambda d: (d not in first, by_date(d)))
         return [(d, pool[d], d in exact) for d in order], set(pool), first
 
-    def _facets(self, view: _View, matched: set[int]) -> dict[str, tuple[FacetCount, ...]]:
+    def _facets(self, view: _View, matched: set[int], clock: Clock) -> dict[str, tuple[FacetCount, ...]]:
+        """Counts of the values of each facet field among `matched` (the fields counted before
+        the time ran out)."""
         out: dict[str, tuple[FacetCount, ...]] = {}
         for fname in FACET_FIELDS:
             counts = []
-            for value, docs in self._docsets(view, fname).items():
-                n = len(matched & docs) if len(docs) < len(matched) else len(docs & matched)
-                if n:
-                    counts.append(FacetCount(value, n))
+            try:
+                for i, (value, docs) in enumerate(self._docsets(view, fname, clock).items()):
+                    if not i & 63:
+                        clock.check()
+                    n = len(matched & docs) if len(docs) < len(matched) else len(docs & matched)
+                    if n:
+                        counts.append(FacetCount(value, n))
+            except OutOfTime:
+                break
             if fname == "year":
                 counts.sort(key=lambda c: c.value, reverse=True)
             else:
@@ -601,13 +644,14 @@ class Index:
 
     # -- did you mean --------------------------------------------------------------
 
-    def _suggest(self, vocab: Vocabulary, q: str, compiled: Compiled, total: int) -> str | None:
+    def _suggest(self, vocab: Vocabulary, q: str, compiled: Compiled, total: int,
+                 clock: Clock | None = None) -> str | None:
         replacements: list[tuple[int, int, str]] = []
         for spelled in compiled.spelled:
             df = vocab.doc_frequency(spelled.word)
             if df >= 3 or (df and total):
                 continue
-            best = _closest(vocab, spelled.word, df)
+            best = _closest(vocab, spelled.word, df, clock)
             if best is None:
                 continue
             display = vocab.form(best)
@@ -715,29 +759,16 @@ class Index:
             )
 
 
-class _Clock:
-    """The time a search may take: the loops that read postings check it and stop when it is out."""
-
-    def __init__(self, started: float, limit: float | None) -> None:
-        self.started = started
-        self.deadline = None if limit is None else started + limit
-        self.out = False
-
-    def expired(self) -> bool:
-        if not self.out and self.deadline is not None and time.perf_counter() > self.deadline:
-            self.out = True
-        return self.out
-
-    def docs(self, searcher: Any, query: wq.Query) -> set[int]:
-        """The documents matching `query`, as many as time allows."""
-        found: set[int] = set()
-        if self.expired():
-            return found
-        for n, docnum in enumerate(searcher.docs_for_query(query)):
-            found.add(docnum)
-            if n & 63 == 63 and self.expired():
-                break
+def _whoosh_docs(searcher: Any, query: wq.Query, clock: Clock) -> set[int]:
+    """The documents matching `query` through whoosh's matchers, as many as time allows."""
+    found: set[int] = set()
+    if clock.expired():
         return found
+    for n, docnum in enumerate(searcher.docs_for_query(query)):
+        found.add(docnum)
+        if n & 63 == 63 and clock.expired():
+            break
+    return found
 
 
 def _parts(compiled: Compiled) -> list[Scoring]:
@@ -756,12 +787,13 @@ def _date_key(dates: Sequence[int | None], sort: str) -> Any:
     return key
 
 
-def _closest(vocab: Vocabulary, word: str, df: int) -> str | None:
+def _closest(vocab: Vocabulary, word: str, df: int, clock: Clock | None = None) -> str | None:
     """The most frequent word one (else two) edits away, far more frequent than `word`."""
     for dist in (1, 2):
         if dist == 2 and len(word) < 5:
             break
-        cands = [(n, w) for w, n in vocab.within(word, dist, prefix=1) if w != word and n > df * 50]
+        cands = [(n, w) for w, n in vocab.within(word, dist, prefix=1, clock=clock)
+                 if w != word and n > df * 50]
         if cands:
             return max(cands)[1]
     return None

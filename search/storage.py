@@ -7,6 +7,7 @@ import ctypes.util
 import errno
 import fcntl
 import os
+import re
 import shutil
 import socket
 import time
@@ -20,13 +21,14 @@ from typing import Any
 
 import orjson
 
-from .errors import IndexLockedError, SearchError
+from .errors import IndexLockedError, NotAnIndexError
 
 __all__ = [
     "META_NAME",
     "LockInfo",
     "check_replaceable",
     "dir_size",
+    "foreign_entries",
     "has_toc",
     "read_meta",
     "swap_in",
@@ -192,22 +194,95 @@ def writer_lock(index: Path, *, command: str, timeout: float = 10.0,
         fh.close()
 
 
-def remove_leftovers(index: Path) -> int:
-    """Delete temporary and old directories that an interrupted writer left beside the index.
+#: The names of the entries a project index folder holds, and nothing else: whoosh's table
+#: of contents (and its temporary file), segment files (`MAIN_` and 16 letters or digits;
+#: the vocabulary parts of the parallel writer too), its write lock, our metadata and
+#: vocabulary (and their temporary files).
+_OUR_FILES = re.compile(r"""(?x)
+    _MAIN_\d+\.toc(?:\.\d+(?:\.\d+)?)?
+  | MAIN_[0-9a-z]{16}\.[A-Za-z0-9_.]+
+  | MAIN_WRITELOCK
+  | (?:search-meta|vocab)\.json(?:\.tmp)?
+""")
+#: The folders whoosh's writers make inside the index for their temporary runs.
+_OUR_DIRS = re.compile(r"MAIN(?:\.MAIN_[0-9a-z]{16})?\.tmp")
 
-    Call only while holding the writer lock. Returns how many were removed.
+
+def foreign_entries(index: Path) -> list[str]:
+    """The entries of the folder `index` that this project never writes, sorted (empty:
+    the folder holds only index files, or nothing).
+
+    A `search-meta.json` that is JSON but not our metadata, in a folder without whoosh's
+    table of contents, counts as foreign too (beside a table of contents, it is damage
+    to an index of ours, which a rebuild repairs).
+    """
+    foreign: list[str] = []
+    toc = False
+    with os.scandir(index) as entries:
+        for entry in entries:
+            name = entry.name
+            toc = toc or name.startswith("_MAIN_")
+            if entry.is_dir(follow_symlinks=False):
+                ours = bool(_OUR_DIRS.fullmatch(name))
+            else:
+                ours = entry.is_file(follow_symlinks=False) and bool(_OUR_FILES.fullmatch(name))
+            if not ours:
+                foreign.append(name)
+    meta = index / META_NAME
+    if not toc and META_NAME not in foreign and meta.is_file():
+        try:
+            data = orjson.loads(meta.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            data = None  # damaged: an index of ours that a rebuild repairs
+        else:
+            if not (isinstance(data, dict) and "schema_version" in data):
+                foreign.append(META_NAME)
+    return sorted(foreign)
+
+
+def check_replaceable(index: Path) -> None:
+    """Refuse to write an index in place of anything but an index of this project or an
+    empty folder.
+
+    A rebuild swaps the folder at `index` out and deletes it, and whoosh deletes files
+    whose names look like its own when an update commits: a folder that holds anything
+    this project does not write (`--index ~/Documents` by mistake, a note dropped into the
+    index) must be left alone, whatever its file names look like.
+
+    Raises:
+        NotAnIndexError: `index` is a file, or a folder holding other files.
+    """
+    if not os.path.lexists(index):
+        return
+    if index.is_symlink() or not index.is_dir():
+        raise NotAnIndexError(index, [])
+    foreign = foreign_entries(index)
+    if foreign:
+        raise NotAnIndexError(index, foreign)
+
+
+def remove_leftovers(index: Path) -> int:
+    """Delete the temporary and old folders that an interrupted writer left beside the index.
+
+    Only folders named as this project names them and holding only index files are
+    deleted. Call only while holding the writer lock. Returns how many were removed.
     """
     removed = 0
-    prefix = "." + index.name
+    pattern = re.compile(re.escape("." + index.name) + r"\.(?:tmp|old)-\d+-[0-9a-f]{8}")
     try:
         entries = list(index.parent.iterdir())
     except OSError:
         return 0
     for entry in entries:
-        name = entry.name
-        if name.startswith(prefix + _TMP_TAG) or name.startswith(prefix + _OLD_TAG):
-            shutil.rmtree(entry, ignore_errors=True)
-            removed += 1
+        if not pattern.fullmatch(entry.name) or entry.is_symlink() or not entry.is_dir():
+            continue
+        try:
+            if foreign_entries(entry):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed += 1
     return removed
 
 
@@ -217,25 +292,6 @@ def has_toc(path: Path) -> bool:
         return any(p.name.startswith("_MAIN_") and p.suffix == ".toc" for p in path.iterdir())
     except OSError:
         return False
-
-
-def check_replaceable(index: Path) -> None:
-    """Refuse to build an index in place of anything but an index or an empty folder.
-
-    A rebuild swaps the folder at `index` out and deletes it: a folder of other files
-    (`--index ~/Documents` by mistake) must be left alone.
-
-    Raises:
-        SearchError: `index` is a file, or a folder that holds no index files.
-    """
-    if not os.path.lexists(index):
-        return
-    if not index.is_dir():
-        raise SearchError(f"{index} exists and is not a directory: choose another index path")
-    names = os.listdir(index)
-    if names and not any(n == META_NAME or n.startswith(("MAIN_", "_MAIN_")) for n in names):
-        raise SearchError(f"{index} is a folder that holds no index ({len(names)} other files): "
-                          "a rebuild would replace it; choose another index path")
 
 
 def temp_dir(index: Path) -> Path:
@@ -292,7 +348,7 @@ def swap_in(built: Path, index: Path) -> None:
     already opened it keep reading their open files.
     """
     if index.exists() and not index.is_dir():
-        raise SearchError(f"{index} exists and is not a directory: choose another index path")
+        raise NotAnIndexError(index, [])
     old = index.parent / f".{index.name}{_OLD_TAG}{os.getpid()}-{uuid.uuid4().hex[:8]}"
     if not index.exists():
         os.rename(built, index)

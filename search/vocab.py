@@ -15,6 +15,7 @@ import orjson
 from whoosh.automata import lev
 from whoosh.automata.fsa import find_all_matches
 
+from .clock import Clock
 from .errors import IndexCorruptError
 
 __all__ = ["VOCAB_NAME", "Vocabulary", "VocabularyBuilder"]
@@ -72,15 +73,19 @@ class Vocabulary:
         end = bisect_left(self.words, prefix + "\uffff", start)
         return list(zip(self.words[start:end], self.df[start:end], strict=True))
 
-    def within(self, word: str, maxdist: int, prefix: int = 1) -> list[tuple[str, int]]:
+    def within(self, word: str, maxdist: int, prefix: int = 1,
+               clock: Clock | None = None) -> list[tuple[str, int]]:
         """All (word, df) within `maxdist` edits of `word`, sharing its first `prefix`
-        letters (a Levenshtein automaton walked over the sorted list)."""
+        letters (a Levenshtein automaton walked over the sorted list; `clock` is checked
+        at each step of the walk)."""
         if not word or not self.words:
             return []
         dfa = lev.levenshtein_automaton(word, maxdist, prefix=min(prefix, len(word))).to_dfa()
         words = self.words
 
         def lookup(key: str) -> str | None:
+            if clock is not None:
+                clock.check()
             i = bisect_left(words, key)
             return words[i] if i < len(words) else None
 

@@ -78,11 +78,11 @@ def test_phrases_match_exactly_what_whoosh_matches(generated: Index, slop: int) 
 def test_positions_of_a_few_documents_equal_those_of_all(generated: Index) -> None:
     sets = generated._refresh().doc_sets()
     stem = _stems(COMMON)[0]
-    every = sets._read_positions("body", stem, None)
+    every = sets._read_positions("body", stem, None, None)
     assert len(every) == 670
     few = {d for d in every if d % 97 == 0} | {max(every)}
-    assert sets._read_positions("body", stem, few) == {d: every[d] for d in few}
-    assert sets._read_positions("body", stem, {10_000}) == {}
+    assert sets._read_positions("body", stem, few, None) == {d: every[d] for d in few}
+    assert sets._read_positions("body", stem, {10_000}, None) == {}
 
 
 def test_scores_added_with_numpy_equal_a_plain_sum(generated: Index) -> None:

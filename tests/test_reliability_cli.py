@@ -110,15 +110,15 @@ def test_a_folder_that_is_not_an_index_is_never_replaced(tmp_path: Path) -> None
     for command in ("rebuild", "update"):
         code, out, err = run_cli(command, "-q", "--corpus", str(NEWS), "--index", str(docs))
         assert code == 1, err
-        assert one_line(err) == (f"search: error: {docs} is a folder that holds no index (3 other files): "
-                                 "a rebuild would replace it; choose another index path")
-    with pytest.raises(SearchError, match="holds no index"):
+        assert one_line(err) == (f"search: error: {docs} is not an index (it holds sub, thesis.tex, "
+                                 "thesis.toc): it is left untouched; choose another index path (--index)")
+    with pytest.raises(SearchError, match="is not an index"):
         Index.rebuild(NEWS, docs)
     assert sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*")) == [
         "sub", "sub/notes.md", "thesis.tex", "thesis.toc"]
     assert (docs / "thesis.tex").read_text() == "précieux"
     code, out, err = run_cli("rebuild", "-q", "--corpus", str(NEWS), "--index", ".", cwd=docs)
-    assert code == 1 and "holds no index" in one_line(err)
+    assert code == 1 and "is not an index" in one_line(err)
     assert (docs / "thesis.tex").exists()
 
 

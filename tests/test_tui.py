@@ -6,6 +6,7 @@ import asyncio
 import functools
 import gc
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -441,6 +442,44 @@ async def test_url_open_and_copy(index_path: Path, tmp_path: Path, monkeypatch: 
         app.result_list.focus()
         await pilot.press("o")
         assert "Cet article n’a pas d’URL." in notifications(app)
+
+
+@sync
+async def test_only_web_urls_are_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = tmp_path / "news.jsonl"
+    corpus.write_text(json.dumps({"id": "piege", "title": "Un lien piégé", "body": "Un lien vers un fichier.",
+                                  "url": "file:///etc/passwd"}) + "\n", encoding="utf-8")
+    index = tmp_path / "index"
+    Index.rebuild(corpus, index, procs=1).close()
+    app = app_for(index, tmp_path, corpus=corpus)
+    opened: list[str] = []
+    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "lien")
+        app.result_list.focus()
+        await pilot.press("o")
+        assert opened == []
+        assert "Seules les adresses http et https s’ouvrent : file:///etc/passwd" in notifications(app)
+
+
+@sync
+async def test_a_folder_of_other_files_is_neither_built_nor_replaced(tmp_path: Path) -> None:
+    folder = tmp_path / "Documents"
+    folder.mkdir()
+    (folder / "MAIN_notes.txt").write_text("notes")
+    (folder / "thesis.tex").write_text("thèse")
+    app = app_for(folder, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_workers(app, pilot)
+        assert not app.writing
+        message = (f"{folder} n’est pas un index (il contient MAIN_notes.txt, thesis.tex) : il est laissé "
+                   "intact ; choisissez un autre dossier d’index (--index).")
+        assert message in notifications(app)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert not app.writing and notifications(app).count(message) == 2
+    assert sorted(os.listdir(folder)) == ["MAIN_notes.txt", "thesis.tex"]
 
 
 @sync

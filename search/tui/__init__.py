@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from .app import SearchApp
@@ -43,7 +44,13 @@ def make_app(index: str | os.PathLike[str] | None = None, corpus: str | os.PathL
 
 def run(index: str | os.PathLike[str] | None = None, corpus: str | os.PathLike[str] | None = None,
         *, theme: str | None = None) -> int:
-    """Run the app in the terminal; return the exit status."""
+    """Run the app in the terminal; return the exit status (2, with one line on stderr,
+    when stdin or stdout is not a terminal: in a pipe, cron or CI the app would wait for
+    keys that never come)."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("search tui: needs a terminal (stdin and stdout must be a TTY); "
+              "in scripts and pipes use `search query`", file=sys.stderr)
+        return 2
     app = make_app(index, corpus, theme=theme)
     app.run()
     return app.return_code or 0

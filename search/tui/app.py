@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from textual import events, on
 from textual.app import App, ComposeResult
@@ -27,10 +28,16 @@ from .searching import ResultsPainted, SearchingMixin
 from .state import Request
 from .wording import SORT_LABELS
 
-__all__ = ["SearchApp"]
+__all__ = ["SearchApp", "is_web_url"]
 
 #: Actions bound to plain letters: off (and out of the footer) while typing in a box.
 LETTER_ACTIONS = frozenset({"toggle_sort", "toggle_filters", "open_url", "copy_url", "remove_last_filter"})
+
+
+def is_web_url(url: str) -> bool:
+    """Whether `url` is an http or https address with a host (what `o` may open)."""
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 class SearchApp(SearchingMixin, IndexingMixin, App[None]):
@@ -334,9 +341,13 @@ class SearchApp(SearchingMixin, IndexingMixin, App[None]):
         return hit.url
 
     def action_open_url(self) -> None:
-        """o: open the article's url in the browser."""
+        """o: open the article's url in the browser (only http and https: a corpus may hold
+        any text in its urls, `file:` or `javascript:` ones too)."""
         url = self._url()
-        if url:
+        if url and not is_web_url(url):
+            self.notify(f"Seules les adresses http et https s’ouvrent : {url}", severity="warning",
+                        timeout=4)
+        elif url:
             self.open_url(url)
             self.notify(f"Ouverture dans le navigateur : {url}", timeout=3)
 

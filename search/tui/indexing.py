@@ -9,7 +9,9 @@ from textual import work
 from textual.content import Content
 from textual.worker import get_current_worker
 
-from .wording import number, report_summary
+from ..errors import NotAnIndexError
+from ..storage import check_replaceable
+from .wording import error_message, number, report_summary
 from .writer import Progress, WriteOutcome, run_write
 
 if TYPE_CHECKING:
@@ -54,6 +56,11 @@ class IndexingMixin:
             app.notify(f"Corpus introuvable : {app.corpus_path}. Relancez avec --corpus CHEMIN "
                        "(un fichier .jsonl ou un dossier d’articles).", title="Indexation impossible",
                        severity="error", timeout=10)
+            return
+        try:
+            check_replaceable(app.index_path)
+        except NotAnIndexError as error:
+            app.notify(error_message(error), title="Indexation impossible", severity="error", timeout=12)
             return
         self.writing = action
         app.status.start_write(f"{ACTION_LABELS[action]} : lecture du corpus…")

@@ -17,7 +17,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
-from .. import Article, FacetCount, Hit, Index, IndexNotFoundError, Results
+from .. import Article, FacetCount, Hit, Index, IndexNotFoundError, NotAnIndexError, Results
 from .pool import IndexPool
 from .state import Request
 from .wording import SORT_LABELS, error_message, notice_message
@@ -155,14 +155,15 @@ class SearchingMixin(_Base):
         """The index cannot be opened: build it if there is a corpus, else say what to do."""
         if not self.is_running:
             return
-        if isinstance(error, IndexNotFoundError) and self.corpus_path.exists() and not self.writing:
+        missing = isinstance(error, IndexNotFoundError) and not isinstance(error, NotAnIndexError)
+        if missing and self.corpus_path.exists() and not self.writing:
             self.show_empty(Content.assemble(
                 ("Aucun index", "bold"),
                 f" dans {self.index_path} : construction depuis {self.corpus_path}…"))
             self.start_write("rebuild")
             return
         message = error_message(error)
-        if isinstance(error, IndexNotFoundError):
+        if missing:
             message = (f"Aucun index dans {self.index_path}, et pas de corpus dans {self.corpus_path}. "
                        "Relancez avec --corpus CHEMIN (un fichier .jsonl ou un dossier d’articles), "
                        "ou --index CHEMIN vers un index existant.")

@@ -14,6 +14,7 @@ from ..errors import (
     IndexLockedError,
     IndexNotFoundError,
     IndexVersionError,
+    NotAnIndexError,
     QueryError,
     SearchError,
     UnknownArticleError,
@@ -70,6 +71,14 @@ def _rebuild_hint(path: Path | str) -> str:
 
 def error_message(error: BaseException) -> str:
     """A French sentence for an engine error, saying what to do."""
+    if isinstance(error, NotAnIndexError):
+        if not error.foreign:
+            return f"{error.path} n’est pas un dossier : choisissez un autre chemin d’index (--index)."
+        shown = ", ".join(error.foreign[:3])
+        if len(error.foreign) > 3:
+            shown += f" et {plural(len(error.foreign) - 3, 'autre fichier', 'autres fichiers')}"
+        return (f"{error.path} n’est pas un index (il contient {shown}) : il est laissé intact ; "
+                "choisissez un autre dossier d’index (--index).")
     if isinstance(error, IndexNotFoundError):
         return f"Aucun index dans {error.path} : construisez-le avec Ctrl+R."
     if isinstance(error, IndexVersionError):
