@@ -42,7 +42,7 @@ from .storage import (
     write_meta,
     writer_lock,
 )
-from .vocab import Vocabulary, VocabularyBuilder
+from .vocabulary import Vocabulary, VocabularyBuilder
 from .writer import FastSegmentWriter, ParallelWriter
 
 __all__ = ["IndexReport", "Progress", "count_records", "rebuild", "update"]

@@ -11,9 +11,9 @@ from whoosh import query as wq
 
 from .analysis import analyze, compound, fold, stem_word, vocab_analyzer
 from .clock import Clock
-from .query import DateRange, Group, Negation, Node, Phrase, Word
+from .query_syntax import DateRange, Group, Negation, Node, Phrase, Word
 from .results import Notice
-from .vocab import Vocabulary
+from .vocabulary import Vocabulary
 
 __all__ = ["WORD_RE", "Compiled", "Compiler", "Ranking", "Scoring", "ValueIndex", "folded_words"]
 

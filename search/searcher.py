@@ -42,12 +42,12 @@ from .errors import (
 )
 from .highlight import best_passage, match_spans
 from .matching import Compiled, Compiler, Ranking, Scoring, ValueIndex, is_question
-from .query import parse
+from .query_syntax import parse
 from .ranker import Ranker
 from .results import FacetCount, Highlight, Hit, IndexStats, Notice, Results
 from .schema import FACET_FIELDS, SCHEMA_VERSION
 from .storage import META_NAME, dir_size, foreign_entries, has_toc, read_meta
-from .vocab import Vocabulary
+from .vocabulary import Vocabulary
 
 __all__ = ["Index", "check_index"]
 
@@ -197,7 +197,7 @@ def _as_datetime(value: date | datetime | str | None, *, end: bool) -> datetime 
     if value is None:
         return None
     if isinstance(value, str):
-        from .query import parse_date_bound
+        from .query_syntax import parse_date_bound
 
         bound = parse_date_bound(value, end=end)
         if bound is not None:

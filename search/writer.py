@@ -37,7 +37,7 @@ from whoosh.writing import SegmentWriter
 
 from .errors import SearchError
 from .schema import TEXT_FIELDS, Codec
-from .vocab import VocabularyBuilder
+from .vocabulary import VocabularyBuilder
 
 __all__ = ["FastSegmentWriter", "ParallelWriter", "TermPool"]
 

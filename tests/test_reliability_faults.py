@@ -173,8 +173,8 @@ elif kind == "commit":
     for cls in writers:
         around(cls, "commit", after=arg == "after", when=nth(1))
 elif kind == "vocabulary":
-    import search.vocab
-    around(search.vocab.VocabularyBuilder, "save", after=True)
+    import search.vocabulary
+    around(search.vocabulary.VocabularyBuilder, "save", after=True)
 elif kind == "meta":
     around(indexer, "write_meta", after=arg == "after")
 elif kind == "swap":

@@ -21,7 +21,7 @@ from search.analysis import index_analyzer
 from search.corpus import CorpusReport, content_hash, iter_articles
 from search.indexer import Documents, update
 from search.schema import ArrayPositions, make_schema
-from search.vocab import VocabularyBuilder
+from search.vocabulary import VocabularyBuilder
 from search.writer import FastSegmentWriter
 
 from .conftest import NEWS, REPO

@@ -25,10 +25,10 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from .errors import IndexNotFoundError, NotAnIndexError, SearchError
-from .indexer import IndexReport
-from .results import Hit, Results
-from .searcher import Index
+from ..errors import IndexNotFoundError, NotAnIndexError, SearchError
+from ..indexer import IndexReport
+from ..results import Hit, Results
+from ..searcher import Index
 
 __all__ = ["main"]
 
@@ -179,7 +179,7 @@ def _run_write(args: argparse.Namespace, index: Path, corpus: Path, err: Console
         except NotAnIndexError:
             raise
         except IndexNotFoundError:
-            from .indexer import update
+            from ..indexer import update
 
             return update(corpus, index, strict=args.strict, progress=progress,
                           lock_timeout=args.wait)
@@ -358,7 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 _print_report(report, index, out, args.verbose)
         elif args.command == "tui":
-            from .tui import run  # textual is imported only here
+            from ..tui import run  # textual is imported only here
 
             return run(index, corpus, theme=args.theme)
         else:
