@@ -1,8 +1,25 @@
-"""Errors raised by the search library: one root, a few precise subclasses."""
+"""Errors raised by the search library: one root, a few precise subclasses.
+
+    SearchError                  every error raised on purpose; one line that says what to do
+    ├── IndexNotFoundError       no index at this path
+    │   └── NotAnIndexError      the path holds something else, never read nor replaced
+    ├── IndexVersionError        built by another schema version: rebuild
+    ├── IndexCorruptError        damaged or incomplete files: rebuild
+    ├── IndexLockedError         another process is writing the index
+    ├── IndexWriteError          the system refused a write (disk full, read-only…)
+    ├── CorpusError              the corpus cannot be read (with path and line)
+    ├── UnknownArticleError      no article with this id
+    ├── QueryError               a bad search option (the query text itself never raises)
+    └── SearchCancelledError     a search stopped by its CancelToken
+
+An error crosses a process boundary as JSON (`to_dict()`, then `error_from_dict()`):
+its type and fields, so that the other side words it in its own language.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, ClassVar
 
 __all__ = [
     "CorpusError",
@@ -10,11 +27,13 @@ __all__ = [
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexVersionError",
+    "IndexWriteError",
     "NotAnIndexError",
     "QueryError",
     "SearchCancelledError",
     "SearchError",
     "UnknownArticleError",
+    "error_from_dict",
 ]
 
 
@@ -24,21 +43,35 @@ class SearchError(Exception):
     The message is one line, meant for a person, and says what to do.
     """
 
+    #: The attributes that describe the error, as its constructor takes them.
+    fields: ClassVar[tuple[str, ...]] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error as JSON-ready data: `type`, `message` and its `fields`."""
+        values = {name: getattr(self, name) for name in self.fields}
+        return {"type": type(self).__name__, "message": str(self),
+                "fields": {k: str(v) if isinstance(v, Path) else v for k, v in values.items()}}
+
 
 class IndexNotFoundError(SearchError):
     """No index exists at the given path."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        super().__init__(f"no index at {path}: build it with `search rebuild --index {path}`")
+    fields: ClassVar[tuple[str, ...]] = ("path", "command")
+
+    def __init__(self, path: Path | str, command: str | None = None) -> None:
+        self.path = Path(path)
+        self.command = command or f"search rebuild --index {path}"
+        super().__init__(f"no index at {path}: build it with `{self.command}`")
 
 
 class NotAnIndexError(IndexNotFoundError):
     """The path holds something else than an index (a file, or a folder of other files),
     which this program will neither read nor replace."""
 
-    def __init__(self, path: Path, foreign: list[str]) -> None:
-        self.path = path
+    fields = ("path", "foreign")
+
+    def __init__(self, path: Path | str, foreign: list[str]) -> None:
+        self.path = Path(path)
         self.foreign = list(foreign)
         if not foreign:
             message = f"{path} exists and is not a directory: choose another index path (--index)"
@@ -55,8 +88,10 @@ class NotAnIndexError(IndexNotFoundError):
 class IndexVersionError(SearchError):
     """The index was built by another version of the schema."""
 
-    def __init__(self, path: Path, found: int | None, expected: int) -> None:
-        self.path = path
+    fields = ("path", "found", "expected")
+
+    def __init__(self, path: Path | str, found: int | None, expected: int) -> None:
+        self.path = Path(path)
         self.found = found
         self.expected = expected
         if found is not None and found > expected:
@@ -72,8 +107,10 @@ class IndexVersionError(SearchError):
 class IndexCorruptError(SearchError):
     """The index files are damaged or incomplete."""
 
-    def __init__(self, path: Path, reason: str) -> None:
-        self.path = path
+    fields = ("path", "reason")
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
         self.reason = reason = " ".join(reason.split())  # one line, whatever whoosh said
         super().__init__(
             f"index at {path} is damaged ({reason}): run `search rebuild --index {path}`"
@@ -83,8 +120,10 @@ class IndexCorruptError(SearchError):
 class IndexLockedError(SearchError):
     """Another process is writing the index and did not finish in time."""
 
-    def __init__(self, lock_path: Path, holder: str, waited: float) -> None:
-        self.lock_path = lock_path
+    fields = ("lock_path", "holder", "waited")
+
+    def __init__(self, lock_path: Path | str, holder: str, waited: float) -> None:
+        self.lock_path = Path(lock_path)
         self.holder = holder
         self.waited = waited
         super().__init__(
@@ -93,8 +132,24 @@ class IndexLockedError(SearchError):
         )
 
 
+class IndexWriteError(SearchError):
+    """The system refused to write the index (a full disk, a read-only or missing folder),
+    or a helper process died; nothing was changed (`kept`: the previous index is kept)."""
+
+    fields = ("path", "reason", "kept")
+
+    def __init__(self, path: Path | str, reason: str, kept: bool = True) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        self.kept = kept
+        outcome = "the previous index is kept" if kept else "the update did not complete"
+        super().__init__(f"cannot write the index at {path} ({reason}); {outcome}")
+
+
 class CorpusError(SearchError):
     """A corpus cannot be read, or (in strict mode) holds a bad record."""
+
+    fields = ("path", "line", "reason")
 
     def __init__(self, path: Path | str, line: int | None, reason: str) -> None:
         self.path = Path(path)
@@ -107,6 +162,8 @@ class CorpusError(SearchError):
 class UnknownArticleError(SearchError):
     """No article with this id is in the index."""
 
+    fields = ("article_id",)
+
     def __init__(self, article_id: str) -> None:
         self.article_id = article_id
         super().__init__(f"no article with id {article_id!r} in the index: check the id with `search query`")
@@ -115,9 +172,35 @@ class UnknownArticleError(SearchError):
 class QueryError(SearchError):
     """A query option is invalid (the query text itself never raises)."""
 
+    fields = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
 
 class SearchCancelledError(SearchError):
     """The search was cancelled through its `CancelToken` before it finished."""
 
     def __init__(self) -> None:
         super().__init__("the search was cancelled")
+
+
+def error_from_dict(data: Any) -> SearchError:
+    """Rebuild an error sent as `SearchError.to_dict()` (by another process).
+
+    An unknown type, or fields that do not fit, give a plain `SearchError` with the message.
+    """
+    if not isinstance(data, dict):
+        return SearchError(str(data))
+    message = str(data.get("message") or "unknown error")
+    cls = globals().get(str(data.get("type")))
+    fields = data.get("fields")
+    if not (isinstance(cls, type) and issubclass(cls, SearchError) and isinstance(fields, dict)):
+        return SearchError(message)
+    if cls is SearchError:
+        return SearchError(message)
+    try:
+        return cls(**{name: fields[name] for name in cls.fields})
+    except (KeyError, TypeError, ValueError):
+        return SearchError(message)

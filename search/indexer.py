@@ -27,7 +27,7 @@ from .corpus import (
     iter_articles,
     text_path,
 )
-from .errors import CorpusError, SearchError
+from .errors import CorpusError, IndexWriteError
 from .schema import SCHEMA_VERSION, make_schema
 from .storage import (
     META_NAME,
@@ -59,18 +59,22 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _write_errors(func: _F) -> _F:
-    """Report what the system refuses (a full disk, a read-only or missing folder) as a `SearchError`."""
-    outcome = "the previous index is kept" if func.__name__ == "rebuild" else "the update did not complete"
+    """Report what the system refuses (a full disk, a read-only or missing folder) as an `IndexWriteError`."""
+    kept = func.__name__ == "rebuild"
 
     @functools.wraps(func)
     def wrapper(source: Any, path: Path, **kwargs: Any) -> Any:
         try:
             return func(source, path, **kwargs)
+        except IndexWriteError as err:
+            if err.path == path:
+                raise
+            raise IndexWriteError(path, err.reason, kept) from err  # named by the index, not its temp folder
         except OSError as err:
             reason = err.strerror or str(err)
             if err.filename:
                 reason += f": {err.filename}"
-            raise SearchError(f"cannot write the index at {path} ({reason}); {outcome}") from err
+            raise IndexWriteError(path, reason, kept) from err
 
     return cast(_F, wrapper)
 
@@ -262,8 +266,8 @@ def rebuild(
             _build(tmp, source, strict, procs, limitmb, _Ticker(progress, total), report)
             built = whoosh_index.open_dir(str(tmp))
             if built.doc_count() != report.articles:  # whoosh drops the work of a helper that died
-                raise SearchError(f"only {built.doc_count():,} of {report.articles:,} articles were "
-                                  "written (an indexing process died); the previous index is kept")
+                raise IndexWriteError(path, f"only {built.doc_count():,} of {report.articles:,} "
+                                      "articles were written: an indexing process died")
             meta = {
                 "schema_version": SCHEMA_VERSION,
                 "build_id": new_build_id(),

@@ -35,7 +35,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
-from .errors import SearchError
+from .errors import IndexWriteError
 from .schema import TEXT_FIELDS, Codec
 from .vocabulary import VocabularyBuilder
 
@@ -398,7 +398,7 @@ class ParallelWriter:
     vocabularies into `vocabulary`.
 
     A helper dies with the writer (Linux), reports its error and exits if it fails, and
-    the writer raises `SearchError` as soon as it finds a helper gone: whoosh's own
+    the writer raises `IndexWriteError` as soon as it finds a helper gone: whoosh's own
     parallel writer would wait forever for a dead helper, or commit without its documents.
     """
 
@@ -446,8 +446,8 @@ class ParallelWriter:
                 reason = self.errors.get()
             if reason[0] == "os":
                 raise OSError(reason[1], reason[2])
-            raise SearchError(f"an indexing process {'died' if reason[0] == 'died' else 'failed'} "
-                              f"({reason[1]}); the previous index is kept")
+            raise IndexWriteError(self.path, f"an indexing process "
+                                  f"{'died' if reason[0] == 'died' else 'failed'}: {reason[1]}")
 
     def commit(self) -> None:
         """Wait for the helpers, then write the new table of contents and the vocabulary."""

@@ -238,3 +238,45 @@ def test_the_tui_opens_only_web_urls() -> None:
     for url in ("file:///etc/passwd", "javascript:alert(1)", "ftp://exemple.fr/x", "exemple.fr/page",
                 "https://", " data:text/html,x", "mailto:a@b.fr"):
         assert not is_web_url(url), url
+
+
+# -- errors across processes ---------------------------------------------------------------
+
+
+def test_every_error_crosses_a_process_boundary_as_typed_json(tmp_path: Path) -> None:
+    import orjson
+
+    from search import errors
+
+    samples = [
+        errors.IndexNotFoundError(tmp_path / "ix", "search rebuild --index ix"),
+        errors.NotAnIndexError(tmp_path, ["a.txt", "b.txt"]),
+        errors.IndexVersionError(tmp_path, 2, 3),
+        errors.IndexCorruptError(tmp_path, "no table of contents"),
+        errors.IndexLockedError(tmp_path / "ix.lock", "pid 12 (rebuild, since 10:00)", 10.0),
+        errors.IndexWriteError(tmp_path, "No space left on device", kept=False),
+        errors.CorpusError(tmp_path / "c.jsonl", 3, "truncated record"),
+        errors.UnknownArticleError("abc"),
+        errors.QueryError("bad date"),
+        errors.SearchCancelledError(),
+    ]
+    assert {type(e).__name__ for e in samples} == set(errors.__all__) - {"SearchError", "error_from_dict"}
+    for error in samples:
+        back = errors.error_from_dict(orjson.loads(orjson.dumps(error.to_dict())))
+        assert type(back) is type(error) and str(back) == str(error)
+        assert {f: getattr(back, f) for f in error.fields} == {f: getattr(error, f) for f in error.fields}
+    assert str(errors.error_from_dict({"type": "os.system", "message": "x", "fields": {}})) == "x"
+    assert type(errors.error_from_dict({"type": "IndexLockedError", "message": "m", "fields": {}})) \
+        is errors.SearchError
+
+
+def test_the_cli_prints_a_typed_error_with_json(tmp_path: Path) -> None:
+    import orjson
+
+    from search.errors import IndexNotFoundError, error_from_dict
+
+    code, out, err = run_cli("query", "--json", "--index", str(tmp_path / "nowhere"), "x")
+    assert code == 1 and err.startswith("search: error: no index at ")
+    error = error_from_dict(orjson.loads(out)["error"])
+    assert isinstance(error, IndexNotFoundError) and error.path == tmp_path / "nowhere"
+    assert error.command == f"search rebuild --index {tmp_path / 'nowhere'}"

@@ -331,7 +331,8 @@ def test_a_rebuild_whose_indexing_helper_dies_fails_instead_of_losing_articles(
         except ProcessLookupError:
             pass
     assert proc.returncode == 1 and "finished" not in out
-    assert "SearchError: an indexing process died (exit code -9); the previous index is kept" in err, err
+    assert (f"IndexWriteError: cannot write the index at {index} (an indexing process died: exit code -9); "
+            "the previous index is kept") in err, err
     assert snapshot(index) == states["snapA"]
     assert leftovers(index) == []
     assert_lock_is_free(index)

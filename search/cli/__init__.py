@@ -135,7 +135,7 @@ def _open(index: Path, corpus: Path) -> Index:
     except NotAnIndexError:
         raise
     except IndexNotFoundError:
-        raise SearchError(f"no index at {index}: build it with `{_rebuild_hint(index, corpus)}`") from None
+        raise IndexNotFoundError(index, _rebuild_hint(index, corpus)) from None
 
 
 # -- progress ------------------------------------------------------------------
@@ -367,6 +367,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     args.command](args, ix, out)
     except SearchError as error:
         print(f"search: error: {error}", file=sys.stderr)
+        if getattr(args, "json", False) or getattr(args, "jsonl", False):
+            _dump({"error": error.to_dict()})  # typed, for programs (the TUI words it in French)
         return 1
     except KeyboardInterrupt:
         print("search: interrupted (the index is left as it was)", file=sys.stderr)
