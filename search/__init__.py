@@ -14,17 +14,18 @@ from .errors import (
     IndexLockedError,
     IndexNotFoundError,
     IndexVersionError,
+    IndexWriteError,
     NotAnIndexError,
     QueryError,
     SearchCancelledError,
     SearchError,
     UnknownArticleError,
 )
+from .index import Index
 from .indexer import IndexReport
-from .matching import Ranking
+from .ranking import Ranking, RankingConfig
 from .results import FacetCount, Highlight, Hit, IndexStats, Notice, Results, mark
 from .schema import SCHEMA_VERSION
-from .searcher import Index
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -42,11 +43,13 @@ __all__ = [
     "IndexReport",
     "IndexStats",
     "IndexVersionError",
+    "IndexWriteError",
     "NotAnIndexError",
     "Notice",
     "Problem",
     "QueryError",
     "Ranking",
+    "RankingConfig",
     "Results",
     "SearchCancelledError",
     "SearchError",

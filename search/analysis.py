@@ -27,11 +27,10 @@ from typing import Any, NamedTuple
 
 import Stemmer
 from unidecode import unidecode
-from whoosh.analysis import Token, Tokenizer
 
 __all__ = [
     "STOP_WORDS",
-    "FrenchTokenizer",
+    "FrenchAnalyzer",
     "Term",
     "analyze",
     "compound",
@@ -138,8 +137,9 @@ _Parsed = tuple[
     tuple[str, ...]]
 
 
-class FrenchTokenizer(Tokenizer):  # type: ignore[misc]
-    """Whoosh tokenizer running the whole French chain in one cached pass.
+class FrenchAnalyzer:
+    """The whole French chain in one cached pass (no engine type: `search._whoosh`
+    wraps it in a whoosh tokenizer).
 
     Args:
         stem: stem terms (the `title`/`body` fields); False gives folded words (the
@@ -163,7 +163,7 @@ class FrenchTokenizer(Tokenizer):  # type: ignore[misc]
         self.__init__(**state)  # type: ignore[misc]
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, FrenchTokenizer) and self.__getstate__() == other.__getstate__()
+        return isinstance(other, FrenchAnalyzer) and self.__getstate__() == other.__getstate__()
 
     def __hash__(self) -> int:
         return hash((self.stem, self.stops, self.compounds))
@@ -351,40 +351,21 @@ class FrenchTokenizer(Tokenizer):  # type: ignore[misc]
                 out.append((base + parts[0][0], base + parts[-1][1], joined))
         return out
 
-    def __call__(  # type: ignore[override]
-        self, value: str, positions: bool = False, chars: bool = False,
-        keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
-        start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: Any,
-    ) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for term, pos, start, end in self.terms(value, mode, removestops):
-            t.text = term if term is not None else ""
-            t.stopped = term is None
-            t.boost = 1.0
-            if keeporiginal:
-                t.original = value[start:end]
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar = start_char + start
-                t.endchar = start_char + end
-            yield t
 
-
-def index_analyzer() -> FrenchTokenizer:
+def index_analyzer() -> FrenchAnalyzer:
     """The analyzer of the stemmed text fields (title, body)."""
-    return FrenchTokenizer(stem=True, stops=True, compounds=True)
+    return FrenchAnalyzer(stem=True, stops=True, compounds=True)
 
 
-def vocab_analyzer() -> FrenchTokenizer:
+def vocab_analyzer() -> FrenchAnalyzer:
     """The analyzer of the vocabulary field: folded whole words, no stems, no compounds."""
-    return FrenchTokenizer(stem=False, stops=True, compounds=False)
+    return FrenchAnalyzer(stem=False, stops=True, compounds=False)
 
 
 _default = index_analyzer()
 
 
-def shared_analyzer() -> FrenchTokenizer:
+def shared_analyzer() -> FrenchAnalyzer:
     """The process's one instance of the stemmed chain (and its token cache), for the
     readers of the analysis: queries, highlights, the opening boost."""
     return _default

@@ -167,9 +167,10 @@ class Writer(Protocol):
         rebuild)."""
         ...
 
-    def unchanged(self, signature: object) -> bool:
-        """Whether the index was last written from a corpus with this `signature` (its
-        files, sizes and times) and nothing else wrote it since: an update can stop."""
+    def unchanged(self, signature: object) -> WriteResult | None:
+        """What the index holds if it was last written from a corpus with this `signature`
+        (its files, sizes and times) and nothing else wrote it since (an update can stop
+        there); None otherwise."""
         ...
 
     def add(self, article: Article, digest: str) -> None:

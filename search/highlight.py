@@ -7,7 +7,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 
-from .analysis import FrenchTokenizer, shared_analyzer
+from .analysis import FrenchAnalyzer, shared_analyzer
 
 __all__ = ["SNIPPET_CHARS", "best_passage", "match_spans"]
 
@@ -16,7 +16,7 @@ SNIPPET_CHARS = 300
 #: Highlights are computed over at most this many characters of a body.
 MAX_HIGHLIGHT_CHARS = 200_000
 
-_analyzer: FrenchTokenizer = shared_analyzer()
+_analyzer: FrenchAnalyzer = shared_analyzer()
 _SPACE_RUN = re.compile(r"\s{2,}|[\n\t\r]")
 
 

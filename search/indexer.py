@@ -1,21 +1,21 @@
-"""Rebuild and update: the only code that writes an index."""
+"""Rebuild and update: read the corpus, find what changed, hand it to a backend's writer.
+
+The engine-neutral half of writing an index (the corpus readers, duplicate ids, problems,
+progress, the report); the engine's half is its `Writer` (`search.backend`).
+"""
 
 from __future__ import annotations
 
 import functools
 import gzip
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from whoosh import index as whoosh_index
-
-from .analysis import index_analyzer
+from .backend import Backend
 from .corpus import (
     RECORD_SUFFIXES,
     Article,
@@ -25,25 +25,8 @@ from .corpus import (
     corpus_files,
     corpus_signature,
     iter_articles,
-    text_path,
 )
-from .errors import CorpusError, IndexWriteError
-from .schema import SCHEMA_VERSION, make_schema
-from .storage import (
-    META_NAME,
-    check_replaceable,
-    dir_size,
-    has_toc,
-    new_build_id,
-    now_iso,
-    remove_leftovers,
-    swap_in,
-    temp_dir,
-    write_meta,
-    writer_lock,
-)
-from .vocabulary import Vocabulary, VocabularyBuilder
-from .writer import FastSegmentWriter, ParallelWriter
+from .errors import CorpusError, IndexNotFoundError, IndexWriteError
 
 __all__ = ["IndexReport", "Progress", "count_records", "rebuild", "update"]
 
@@ -59,22 +42,23 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _write_errors(func: _F) -> _F:
-    """Report what the system refuses (a full disk, a read-only or missing folder) as an `IndexWriteError`."""
+    """Report what the system refuses (a full disk, a read-only or missing folder) as an
+    `IndexWriteError` naming the index."""
     kept = func.__name__ == "rebuild"
 
     @functools.wraps(func)
-    def wrapper(source: Any, path: Path, **kwargs: Any) -> Any:
+    def wrapper(source: Any, backend: Backend, **kwargs: Any) -> Any:
         try:
-            return func(source, path, **kwargs)
+            return func(source, backend, **kwargs)
         except IndexWriteError as err:
-            if err.path == path:
+            if str(err.path) == backend.location:
                 raise
-            raise IndexWriteError(path, err.reason, kept) from err  # named by the index, not its temp folder
+            raise IndexWriteError(backend.location, err.reason, kept) from err  # not its temporary folder
         except OSError as err:
             reason = err.strerror or str(err)
             if err.filename:
                 reason += f": {err.filename}"
-            raise IndexWriteError(path, reason, kept) from err
+            raise IndexWriteError(backend.location, reason, kept) from err
 
     return cast(_F, wrapper)
 
@@ -152,52 +136,6 @@ def _corpus_bytes(source: Source) -> int:
     return size
 
 
-def _naive(when: datetime) -> datetime:
-    # dates are kept as written (local time of the article): filters by day mean that day
-    return when.replace(tzinfo=None)
-
-
-class Documents:
-    """Turn articles into whoosh documents.
-
-    The writer analyses title and body and counts their vocabulary words (in its own
-    processes when there are several); `words` gives the words of a stored article again,
-    to uncount them when it is replaced or removed.
-    """
-
-    def __init__(self) -> None:
-        self.analyzer = index_analyzer()
-
-    def words(self, title: str, body: str) -> dict[str, str]:
-        """The vocabulary words of a title and body (word -> form)."""
-        return self.analyzer.words(body, self.analyzer.words(title))
-
-    def __call__(self, article: Article, digest: str) -> dict[str, Any]:
-        doc: dict[str, Any] = {
-            "id": article.id,
-            "title": article.title,
-            "body": article.body,
-            "hash": digest,
-        }
-        if article.lead:
-            doc["lead"] = article.lead
-        if article.url:
-            doc["url"] = article.url
-        if article.date is not None:
-            doc["date"] = _naive(article.date)
-            doc["date_iso"] = article.date.isoformat()
-            doc["year"] = str(article.date.year)
-        if article.source:
-            doc["source"] = article.source
-        if article.author:
-            doc["author"] = ",".join(article.authors)
-            doc["_stored_author"] = article.author
-        if article.tags:
-            doc["tags"] = ",".join(article.tags)
-            doc["_stored_tags"] = list(article.tags)
-        return doc
-
-
 def _source_signature(source: Source) -> list[Any] | None:
     if isinstance(source, str | os.PathLike):
         return [list(item) for item in corpus_signature(Path(source))]
@@ -224,117 +162,66 @@ class _Ticker:
 @_write_errors
 def rebuild(
     source: Source,
-    path: Path,
+    backend: Backend,
     *,
     strict: bool = False,
     procs: int | None = None,
-    limitmb: int = 128,
     progress: Progress | None = None,
     lock_timeout: float = 10.0,
 ) -> IndexReport:
-    """Build a new index from a corpus, then swap it in place of the old one atomically.
+    """Build a new index from a corpus; the backend swaps it in place of the old one at once.
 
-    The new index is written in a temporary directory beside `path`; if anything stops
-    the build (an error, Ctrl-C, a kill), the previous index stays as it was.
+    If anything stops the build (an error, Ctrl-C, a kill), the previous index stays as it was.
 
     Args:
         source: a corpus file or directory, or an iterable of `Article`.
-        path: the index directory.
+        backend: the index to write.
         strict: fail on the first bad record instead of skipping and reporting it.
         procs: indexing processes; by default 2 for corpora over a few MB, else 1.
-        limitmb: memory per indexing process for the postings before they go to a
-            run file on disk (a process also holds its analysis cache, up to
-            about 160 MB: `search.analysis.CACHE_TOKENS`).
         progress: called as progress(done, total) while indexing.
         lock_timeout: seconds to wait for another writer.
 
     Raises:
         CorpusError: the corpus cannot be read, holds no article, or (strict) a bad record.
         IndexLockedError: another writer held the index too long.
+        IndexWriteError: the system refused the write.
     """
     started = time.monotonic()
     report = IndexReport(action="rebuild")
     if procs is None:
         procs = 2 if (os.cpu_count() or 1) > 1 and _corpus_bytes(source) > _PARALLEL_BYTES else 1
-    with writer_lock(path, command="rebuild", timeout=lock_timeout, notes=report.notes):
-        check_replaceable(path)
-        remove_leftovers(path)
+    with backend.writer("rebuild", lock_timeout=lock_timeout, procs=procs, notes=report.notes) as writer:
         total = count_records(Path(source)) if progress and isinstance(source, str | os.PathLike) else None
-        tmp = temp_dir(path)
+        signature = _source_signature(source)
+        tick = _Ticker(progress, total)
+        corpus = CorpusReport(strict=strict)
+        seen: dict[str, str] = {}  # id -> where it was read last
         try:
-            signature = _source_signature(source)
-            _build(tmp, source, strict, procs, limitmb, _Ticker(progress, total), report)
-            built = whoosh_index.open_dir(str(tmp))
-            if built.doc_count() != report.articles:  # whoosh drops the work of a helper that died
-                raise IndexWriteError(path, f"only {built.doc_count():,} of {report.articles:,} "
-                                      "articles were written: an indexing process died")
-            meta = {
-                "schema_version": SCHEMA_VERSION,
-                "build_id": new_build_id(),
-                "built_at": now_iso(),
-                "updated_at": now_iso(),
-                "corpus": (text_path(Path(source).resolve())
-                           if isinstance(source, str | os.PathLike) else None),
-                "signature": signature,
-                "generation": built.latest_generation(),
-                "articles": report.articles,
-            }
-            write_meta(tmp, meta)
-            report.size_bytes = dir_size(tmp)
-            swap_in(tmp, path)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-    report.seconds = time.monotonic() - started
-    return report
-
-
-def _build(tmp: Path, source: Source, strict: bool, procs: int, limitmb: int,
-           tick: _Ticker, report: IndexReport) -> None:
-    corpus = CorpusReport(strict=strict)
-    vocabulary = VocabularyBuilder()
-    documents = Documents()
-    ix = whoosh_index.create_in(str(tmp), make_schema())
-    writer: FastSegmentWriter | ParallelWriter = (
-        ParallelWriter(ix, tmp, vocabulary, procs=procs, limitmb=limitmb) if procs > 1
-        else FastSegmentWriter(ix, vocabulary=vocabulary, limitmb=limitmb))
-    seen: dict[str, tuple[str, str]] = {}  # id -> (hash of the last version, where)
-    dup_ids: set[str] = set()
-    try:
-        done = 0
-        for record in iter_articles(source, corpus):
-            article = record.article
-            digest = content_hash(article)
-            where = f"{record.path}:{record.line}"
-            earlier = seen.get(article.id)
-            if earlier is not None:
-                dup_ids.add(article.id)
-                report.duplicates += 1
-                corpus.problems.append(Problem(
-                    record.path, record.line,
-                    f"duplicate id {article.id!r}: replaces the article read at {earlier[1]}",
-                    skipped=False,
-                ))
-            seen[article.id] = (digest, where)
-            writer.add_document(**documents(article, digest))
-            done += 1
-            tick(done)
-        tick(done, final=True)
+            for record in iter_articles(source, corpus):
+                article = record.article
+                earlier = seen.get(article.id)
+                if earlier is not None:
+                    report.duplicates += 1
+                    corpus.problems.append(Problem(
+                        record.path, record.line,
+                        f"duplicate id {article.id!r}: replaces the article read at {earlier}",
+                        skipped=False,
+                    ))
+                seen[article.id] = f"{record.path}:{record.line}"
+                writer.add(article, content_hash(article))
+                tick(len(seen) + report.duplicates)
+            tick(len(seen) + report.duplicates, final=True)
+        finally:
+            report.problems = corpus.problems
+            report.records = corpus.records
         if not seen:
             raise CorpusError(_describe(source), None, _empty_reason(corpus))
-        writer.commit()
-    except BaseException:
-        _cancel(writer)
-        raise
-    finally:
-        report.problems = corpus.problems
-        report.records = corpus.records
-    if dup_ids:
-        for stored in _drop_superseded(ix, dup_ids, {i: seen[i][0] for i in dup_ids}):
-            vocabulary.remove(documents.words(stored.get("title", ""), stored.get("body", "")))
-    vocabulary.save(tmp)
+        written = writer.commit(signature)
     report.added = len(seen)
-    report.articles = len(seen)
+    report.articles = written.articles
+    report.size_bytes = written.size_bytes
+    report.seconds = time.monotonic() - started
+    return report
 
 
 def _describe(source: Source) -> str:
@@ -348,92 +235,61 @@ def _empty_reason(corpus: CorpusReport) -> str:
     return "the corpus holds no article; the previous index is kept"
 
 
-def _cancel(writer: Any) -> None:
-    try:
-        writer.cancel()  # the parallel writer's helpers would wait for work forever
-    except Exception:  # noqa: BLE001 - the original error matters, not this one
-        pass
-
-
-def _drop_superseded(ix: Any, ids: set[str], last_hash: dict[str, str]) -> list[dict[str, Any]]:
-    """Keep only the last version of each duplicated id (the one with the last hash);
-    return the stored fields of the versions dropped."""
-    with ix.searcher() as searcher:
-        hashes = searcher.reader().column_reader("hash")
-        doomed: list[int] = []
-        for art_id in ids:
-            kept = False
-            for docnum in searcher.document_numbers(id=art_id):
-                if not kept and hashes[docnum] == last_hash[art_id]:
-                    kept = True
-                else:
-                    doomed.append(docnum)
-        dropped = [searcher.stored_fields(d) for d in doomed]
-    writer = FastSegmentWriter(ix)
-    for docnum in doomed:
-        writer.delete_document(docnum)
-    writer.commit()
-    return dropped
-
-
 @_write_errors
 def update(
     source: Source,
-    path: Path,
+    backend: Backend,
     *,
     strict: bool = False,
     progress: Progress | None = None,
     lock_timeout: float = 10.0,
+    build_if_missing: bool = True,
 ) -> IndexReport:
     """Bring an index up to date with a corpus: add new articles, re-index changed ones
     (by content hash), delete vanished ones.
 
     When no corpus file changed since the last write (same paths, sizes and times), it
-    returns at once. A missing index is built from scratch.
+    returns at once.
+
+    Args:
+        source: a corpus file or directory, or an iterable of `Article`.
+        backend: the index to update.
+        strict: fail on the first bad record instead of skipping and reporting it.
+        progress: called as progress(done, total) while the changed articles are written.
+        lock_timeout: seconds to wait for another writer.
+        build_if_missing: build the index from scratch when there is none (else raise
+            `IndexNotFoundError`).
 
     Raises:
         CorpusError: the corpus cannot be read, or (strict) a bad record.
         IndexLockedError: another writer held the index too long.
+        IndexNotFoundError: no index, and not `build_if_missing`.
         SearchError: the index cannot be opened (damaged, other version).
     """
-    from .searcher import _open_whoosh, check_index  # the reader side knows how to validate an index
-
     if not isinstance(source, str | os.PathLike):
         source = list(source)  # read twice below: a generator would be empty the second time
-    if not (path / META_NAME).exists() and not has_toc(path):
-        report = rebuild(source, path, strict=strict, progress=progress, lock_timeout=lock_timeout)
+    if not backend.exists():
+        if not build_if_missing:
+            raise IndexNotFoundError(backend.location)
+        report = rebuild(source, backend, strict=strict, progress=progress, lock_timeout=lock_timeout)
         report.action = "update"
-        report.notes.append(f"no index at {path}: built it from scratch")
+        report.notes.append(f"no index at {backend.location}: built it from scratch")
         return report
     started = time.monotonic()
     report = IndexReport(action="update")
-    with writer_lock(path, command="update", timeout=lock_timeout, notes=report.notes):
-        check_replaceable(path)  # whoosh deletes files named like its own when it commits
-        remove_leftovers(path)
-        meta = check_index(path)
-        ix = _open_whoosh(path)
+    with backend.writer("update", lock_timeout=lock_timeout, procs=1, notes=report.notes) as writer:
         signature = _source_signature(source)
-        if (signature is not None and signature == meta.get("signature")
-                and meta.get("generation") == ix.latest_generation()):
-            report.unchanged = report.articles = ix.doc_count()
+        written = writer.unchanged(signature) if signature is not None else None
+        if written is not None:
+            report.unchanged = written.articles
             report.notes.append("no corpus file changed since the last write")
-            report.seconds = time.monotonic() - started
-            report.size_bytes = dir_size(path)
-            return report
-        if meta.get("generation") != ix.latest_generation():
-            _recount_vocabulary(ix, path)  # the last writer died between its commit and its metadata
-        _apply_changes(ix, path, source, strict, progress, report)
-        meta.update({
-            "updated_at": now_iso(),
-            "signature": signature,
-            "generation": ix.latest_generation(),
-            "articles": report.articles,
-        })
-        write_meta(path, meta)
-        report.size_bytes = dir_size(path)
+        else:
+            _apply_changes(writer, source, strict, progress, report)
+            written = writer.commit(signature)
+    report.articles = written.articles
+    report.size_bytes = written.size_bytes
     report.seconds = time.monotonic() - started
     return report
-
 
 
 def _changed(source: Source, wanted: set[str], latest: dict[str, tuple[int, str]],
@@ -449,28 +305,14 @@ def _changed(source: Source, wanted: set[str], latest: dict[str, tuple[int, str]
             yield record.article
 
 
-def _recount_vocabulary(ix: Any, path: Path) -> None:
-    """Count the vocabulary again from the stored articles."""
-    vocabulary = VocabularyBuilder()
-    documents = Documents()
-    with ix.searcher() as searcher:
-        for _docnum, stored in searcher.reader().iter_docs():
-            vocabulary.add(documents.words(stored.get("title", ""), stored.get("body", "")))
-    vocabulary.save(path)
-
-
 #: Changed articles kept from the first reading of the corpus in `update`; beyond this
 #: many, the corpus is read a second time for them instead (memory stays bounded).
 KEEP_CHANGED = 2000
 
 
-def _apply_changes(ix: Any, path: Path, source: Source, strict: bool, progress: Progress | None,
+def _apply_changes(writer: Any, source: Source, strict: bool, progress: Progress | None,
                    report: IndexReport) -> None:
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        ids = reader.column_reader("id")
-        hashes = reader.column_reader("hash")
-        indexed = {ids[n]: hashes[n] for n in reader.all_doc_ids()}
+    indexed = writer.indexed()
     # what the corpus holds now (the last version of each id wins), keeping the articles
     # to write while they are few
     corpus = CorpusReport(strict=strict)
@@ -500,39 +342,18 @@ def _apply_changes(ix: Any, path: Path, source: Source, strict: bool, progress: 
     wanted = {i for i, (_, h) in latest.items() if indexed.get(i) != h}
     vanished = indexed.keys() - latest.keys()
     report.unchanged = len(latest) - len(wanted)
-    if not wanted and not vanished:
-        report.articles = len(indexed)
-        return
-    vocabulary = VocabularyBuilder(Vocabulary.load(path))
-    documents = Documents()
-    with ix.searcher() as searcher:  # uncount the words of what is replaced or removed
-        for art_id in vanished | (wanted & indexed.keys()):
-            docnum = searcher.document_number(id=art_id)
-            if docnum is not None:
-                stored = searcher.stored_fields(docnum)
-                vocabulary.remove(documents.words(stored.get("title", ""), stored.get("body", "")))
-    writer = FastSegmentWriter(ix, vocabulary=vocabulary, limitmb=128)
-    try:
-        for art_id in vanished:
-            writer.delete_by_term("id", art_id)
-        report.deleted = len(vanished)
-        if wanted:
-            tick = _Ticker(progress, len(wanted))
-            done = 0
-            for article in _changed(source, wanted, latest, kept):
-                if article.id in indexed:
-                    writer.delete_by_term("id", article.id)
-                    report.updated += 1
-                else:
-                    report.added += 1
-                writer.add_document(**documents(article, latest[article.id][1]))
-                done += 1
-                tick(done)
-            tick(done, final=True)
-        writer.commit()
-    except BaseException:
-        _cancel(writer)
-        raise
-    vocabulary.save(path)
-    report.articles = len(latest)
-
+    for art_id in sorted(vanished):
+        writer.delete(art_id)
+    report.deleted = len(vanished)
+    tick = _Ticker(progress, len(wanted))
+    done = 0
+    for article in _changed(source, wanted, latest, kept):
+        if article.id in indexed:
+            report.updated += 1
+        else:
+            report.added += 1
+        writer.add(article, latest[article.id][1])
+        done += 1
+        tick(done)
+    if wanted:
+        tick(done, final=True)

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from ._query_lexer import FIELD_ALIASES, Lexer, Tok
 from .results import Notice
 
 __all__ = [
@@ -28,21 +29,12 @@ __all__ = [
     "Group",
     "Negation",
     "Node",
+    "Parsed",
     "Phrase",
     "Word",
     "parse",
     "parse_date_bound",
 ]
-
-#: Field names a user may type, to the field they search.
-FIELD_ALIASES = {
-    "titre": "title", "title": "title",
-    "corps": "body", "body": "body", "texte": "body",
-    "source": "source",
-    "auteur": "author", "author": "author",
-    "rubrique": "tags", "tag": "tags", "tags": "tags",
-    "date": "date",
-}
 
 #: Longest query text read; the rest is ignored with a notice.
 MAX_QUERY_CHARS = 2000
@@ -51,10 +43,6 @@ MAX_CLAUSES = 64
 #: Largest edit distance for fuzzy terms.
 MAX_FUZZY = 2
 
-_OR = {"OR", "OU", "||"}
-_AND = {"AND", "ET", "&&"}
-_NOT = {"NOT", "SAUF"}
-_SPECIAL = '()"'
 _BOOST = re.compile(r"\^(\d+(?:[.,]\d+)?)$")
 _FUZZY = re.compile(r"~(\d*)$")
 _SLOP = re.compile(r"~(\d+)")
@@ -114,16 +102,6 @@ Node = Word | Phrase | DateRange | Negation | Group
 
 
 @dataclass
-class _Tok:
-    kind: str  # word, phrase, lparen, rparen, or, and, not, field, range
-    text: str
-    start: int
-    end: int
-    neg: bool = False
-    plus: bool = False
-
-
-@dataclass
 class Parsed:
     """The syntax tree and the notices met while reading the query."""
 
@@ -155,96 +133,18 @@ def parse_date_bound(text: str, *, end: bool) -> datetime | None:
         return None
 
 
-class _Lexer:
-    def __init__(self, text: str, notices: list[Notice]) -> None:
-        self.text = text
-        self.notices = notices
-
-    def tokens(self) -> list[_Tok]:
-        text = self.text
-        out: list[_Tok] = []
-        i, n = 0, len(text)
-        while i < n:
-            c = text[i]
-            if c.isspace():
-                i += 1
-                continue
-            if c in "([{" and out and out[-1].kind == "field" and out[-1].end == i and c != "(":
-                close = "]" if c == "[" else "}"
-                j = text.find(close, i + 1)
-                if j < 0:
-                    self.notices.append(Notice(
-                        "unclosed_range", "the date range is not closed with ']'; read to the end"))
-                    j = n
-                out.append(_Tok("range", text[i + 1:j], i, min(j + 1, n)))
-                i = j + 1
-                continue
-            if c == "(":
-                out.append(_Tok("lparen", c, i, i + 1))
-                i += 1
-                continue
-            if c == ")":
-                out.append(_Tok("rparen", c, i, i + 1))
-                i += 1
-                continue
-            neg = plus = False
-            if c in "-+" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] not in "-+)":
-                neg, plus = c == "-", c == "+"
-                i += 1
-                c = text[i]
-            if c == '"':
-                j = text.find('"', i + 1)
-                if j < 0:
-                    self.notices.append(Notice(
-                        "unclosed_quote", "a quote is not closed: its words are searched one by one"))
-                    out.append(_Tok("word", text[i + 1:], i + 1, n, neg))
-                    break
-                end = j + 1
-                m = re.match(r"(?:~\d+)?(?:\^\d+(?:[.,]\d+)?)?", text[end:])
-                suffix = m.group() if m else ""
-                out.append(_Tok("phrase", text[i + 1:j] + "\x00" + suffix, i, end + len(suffix),
-                                neg, plus))
-                i = end + len(suffix)
-                continue
-            j = i
-            while j < n and not text[j].isspace() and text[j] not in _SPECIAL:
-                j += 1
-            word = text[i:j]
-            if not word:  # a lone "-" or "+" before a special character
-                i += 1
-                continue
-            name, colon, rest = word.partition(":")
-            if colon and name.lower() in FIELD_ALIASES:
-                out.append(_Tok("field", name.lower(), i, i + len(name) + 1, neg))
-                i = i + len(name) + 1
-                continue
-            if colon and name.isalpha() and rest:
-                self.notices.append(Notice(
-                    "unknown_field", f"unknown field {name!r}: searched as words", field=name))
-            if not neg and word in _OR:
-                out.append(_Tok("or", word, i, j))
-            elif not neg and word in _AND:
-                out.append(_Tok("and", word, i, j))
-            elif not neg and word in _NOT:
-                out.append(_Tok("not", word, i, j))
-            else:
-                out.append(_Tok("word", word, i, j, neg, plus))
-            i = j
-        return out
-
-
 class _Parser:
-    def __init__(self, tokens: list[_Tok], notices: list[Notice]) -> None:
+    def __init__(self, tokens: list[Tok], notices: list[Notice]) -> None:
         self.toks = tokens
         self.i = 0
         self.notices = notices
         self.clauses = 0
         self.depth = 0
 
-    def peek(self) -> _Tok | None:
+    def peek(self) -> Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
 
-    def take(self) -> _Tok:
+    def take(self) -> Tok:
         tok = self.toks[self.i]
         self.i += 1
         return tok
@@ -318,10 +218,10 @@ class _Parser:
         if tok.kind == "field":
             return self.field_value(tok)
         if tok.kind == "range":  # a range with no field before it: read it as words
-            return self.leaf(_Tok("word", tok.text, tok.start, tok.end))
+            return self.leaf(Tok("word", tok.text, tok.start, tok.end))
         return self.leaf(tok)
 
-    def field_value(self, ftok: _Tok) -> Node | None:
+    def field_value(self, ftok: Tok) -> Node | None:
         name = FIELD_ALIASES[ftok.text]
         tok = self.peek()
         if tok is None or tok.kind not in ("word", "phrase", "range", "lparen") or tok.start > ftok.end + 1:
@@ -343,7 +243,7 @@ class _Parser:
             node = Negation(node)
         return node
 
-    def date_value(self, tok: _Tok) -> Node | None:
+    def date_value(self, tok: Tok) -> Node | None:
         text = tok.text.split("\x00")[0].strip()
         if tok.kind == "range":
             parts = re.split(r"\s+(?:TO|À|A|à|a)\s+", text, maxsplit=1)
@@ -375,7 +275,7 @@ class _Parser:
             return DateRange(None, start - timedelta(microseconds=1))
         return DateRange(start, end)
 
-    def leaf(self, tok: _Tok, field_name: str | None = None) -> Node | None:
+    def leaf(self, tok: Tok, field_name: str | None = None) -> Node | None:
         if tok.kind not in ("word", "phrase"):
             return None
         self.clauses += 1
@@ -400,7 +300,7 @@ class _Parser:
             node.required = tok.plus
         return Negation(node) if tok.neg else node
 
-    def word(self, tok: _Tok, field_name: str | None) -> Word:
+    def word(self, tok: Tok, field_name: str | None) -> Word:
         text = tok.text
         boost = 1.0
         m = _BOOST.search(text)
@@ -466,6 +366,6 @@ def parse(text: str) -> Parsed:
         notices.append(Notice("too_long", f"the query is longer than {MAX_QUERY_CHARS} "
                               "characters: the rest was ignored", limit=MAX_QUERY_CHARS))
         text = text[:MAX_QUERY_CHARS]
-    tokens = _Lexer(text, notices).tokens()
+    tokens = Lexer(text, notices).tokens()
     root = _Parser(tokens, notices).parse()
     return Parsed(root, notices)

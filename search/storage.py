@@ -1,4 +1,5 @@
-"""The index directory on disk: metadata, the writer lock, temporary builds and the swap."""
+"""The index folder on disk: what it may hold, its metadata, the writer lock, temporary
+builds and the atomic swap (nothing of the engine that reads it)."""
 
 from __future__ import annotations
 
@@ -21,16 +22,28 @@ from typing import Any
 
 import orjson
 
-from .errors import IndexLockedError, NotAnIndexError
+from .errors import (
+    IndexCorruptError,
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexVersionError,
+    NotAnIndexError,
+)
+from .schema import SCHEMA_VERSION
 
 __all__ = [
     "META_NAME",
     "LockInfo",
+    "check_index",
     "check_replaceable",
     "dir_size",
     "foreign_entries",
     "has_toc",
+    "lock_path",
+    "new_build_id",
+    "now_iso",
     "read_meta",
+    "remove_leftovers",
     "swap_in",
     "temp_dir",
     "write_meta",
@@ -292,6 +305,35 @@ def has_toc(path: Path) -> bool:
         return any(p.name.startswith("_MAIN_") and p.suffix == ".toc" for p in path.iterdir())
     except OSError:
         return False
+
+
+def check_index(path: Path) -> dict[str, Any]:
+    """Check that `path` holds an index of this schema version; return its metadata.
+
+    Raises:
+        IndexNotFoundError: nothing (or no index) at `path`.
+        IndexVersionError: built by another schema version.
+    """
+    if not path.is_dir():
+        if path.exists():
+            raise NotAnIndexError(path, [])
+        raise IndexNotFoundError(path)
+    meta = read_meta(path)
+    toc = has_toc(path)
+    if meta is None or not toc:  # not a whole index: is it one of ours at all?
+        foreign = foreign_entries(path)
+        if foreign:
+            raise NotAnIndexError(path, foreign)
+    if meta is None:
+        if toc:
+            if (path / META_NAME).exists():
+                raise IndexCorruptError(path, f"{META_NAME} is unreadable")
+            raise IndexVersionError(path, None, SCHEMA_VERSION)
+        raise IndexNotFoundError(path)
+    found = meta.get("schema_version")
+    if found != SCHEMA_VERSION:
+        raise IndexVersionError(path, found if isinstance(found, int) else None, SCHEMA_VERSION)
+    return meta
 
 
 def temp_dir(index: Path) -> Path:

@@ -8,10 +8,11 @@ import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from search import Index
+from search import Index, IndexReport
 
 DATA = Path(__file__).parent / "data"
 NEWS = DATA / "news.jsonl"
@@ -57,3 +58,16 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     proc = subprocess.run([sys.executable, "-m", "search", *args], capture_output=True,
                           text=True, cwd=cwd, env=full_env, timeout=300)
     return proc.returncode, proc.stdout, proc.stderr
+
+
+def rebuild(source: Any, path: Path, **options: Any) -> IndexReport:
+    """Rebuild the index at `path` through the facade; return the report."""
+    with Index.rebuild(source, path, **options) as ix:
+        assert ix.last_report is not None
+        return ix.last_report
+
+
+def update(source: Any, path: Path, **options: Any) -> IndexReport:
+    """Update the index at `path` (building it when missing) through the facade; return the report."""
+    with Index.open(path, missing_ok=True) as ix:
+        return ix.update(source, build_if_missing=True, **options)

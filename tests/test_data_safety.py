@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from search import CancelToken, Index, NotAnIndexError, SearchCancelledError
-from search.docsets import DocSets
+from search._whoosh.postings import PostingCache
 from search.storage import foreign_entries, remove_leftovers
 
 from .conftest import NEWS, REPO, run_cli, shared_file
@@ -132,15 +132,15 @@ def test_a_limit_of_zero_stops_every_query_kind_at_once(tmp_path: Path) -> None:
 @pytest.fixture
 def slow_reads(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each posting list read from the index takes 10 ms (a cold disk, a huge index)."""
-    real = DocSets.postings
+    real = PostingCache.postings
 
-    def postings(self: DocSets, field: str, text: str, clock: object = None) -> object:
+    def postings(self: PostingCache, field: str, text: str, clock: object = None) -> object:
         key = ("p", field, text)
         if key not in self._cache:
             time.sleep(0.01)
         return real(self, field, text, clock)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(DocSets, "postings", postings)
+    monkeypatch.setattr(PostingCache, "postings", postings)
 
 
 @pytest.mark.usefixtures("slow_reads")
@@ -280,3 +280,43 @@ def test_the_cli_prints_a_typed_error_with_json(tmp_path: Path) -> None:
     error = error_from_dict(orjson.loads(out)["error"])
     assert isinstance(error, IndexNotFoundError) and error.path == tmp_path / "nowhere"
     assert error.command == f"search rebuild --index {tmp_path / 'nowhere'}"
+
+
+def test_searches_on_one_index_run_side_by_side_and_agree(tmp_path: Path) -> None:
+    ix = Index.rebuild(NEWS, tmp_path / "index", procs=1)
+    ix.time_limit = None
+    queries = [q for q in QUERY_KINDS if "a* b*" not in q] * 6
+    expected = {q: [(h.id, h.score, h.snippet) for h in ix.search(q).hits] for q in set(queries)}
+    ix.close()
+    ix = Index.open(tmp_path / "index")  # cold caches: the threads fill them together
+    ix.time_limit = None
+    got: dict[int, list[tuple[str, float, str]]] = {}
+
+    def run(n: int, q: str) -> None:
+        got[n] = [(h.id, h.score, h.snippet) for h in ix.search(q).hits]
+
+    threads = [threading.Thread(target=run, args=(n, q)) for n, q in enumerate(queries)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(got) == len(queries)
+    for n, q in enumerate(queries):
+        assert got[n] == expected[q], q
+
+
+@pytest.mark.usefixtures("slow_reads")
+def test_a_slow_search_does_not_hold_back_another_on_the_same_index(tmp_path: Path) -> None:
+    ix = Index.rebuild(NEWS, tmp_path / "index", procs=1)
+    ix.time_limit = None
+    ix.search("retraite")  # read once: cached
+    slow_done = threading.Event()
+    thread = threading.Thread(target=lambda: (ix.search("a* b* c* d* e* p* r*"), slow_done.set()))
+    thread.start()
+    time.sleep(0.03)
+    started = time.perf_counter()
+    assert ix.search("retraite").total == 2
+    fast = time.perf_counter() - started
+    assert not slow_done.is_set(), "the slow search ended first: the check proves nothing"
+    thread.join(30)
+    assert fast < 0.2

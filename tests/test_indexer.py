@@ -148,9 +148,7 @@ def ids_for(ix: Index, q: str) -> list[str]:
 
 
 def test_update_of_a_missing_index_builds_it(tmp_path: Path) -> None:
-    from search.indexer import update
-
-    report = update(NEWS, tmp_path / "index")
+    report = Index.open(tmp_path / "index", missing_ok=True).update(NEWS, build_if_missing=True)
     assert report.added == 12
     assert report.notes == [f"no index at {tmp_path / 'index'}: built it from scratch"]
     assert Index.open(tmp_path / "index").stats().articles == 12

@@ -24,10 +24,9 @@ import pytest
 from whoosh import index as whoosh_index
 
 from search import Index
-from search.indexer import rebuild, update
 from search.storage import writer_lock
 
-from .conftest import NEWS, REPO, run_cli
+from .conftest import NEWS, REPO, rebuild, run_cli, update
 
 WORDS = ("gouvernement réforme retraite élection électricité marché grève train hôpital école "
          "agriculteur vendange canicule orage musée théâtre concert tribunal police entreprise "
@@ -134,7 +133,10 @@ WRITER = r'''
 import os, signal, sys, time
 from pathlib import Path
 import shutil
-import search.indexer as indexer, search.storage as storage, search.writer
+import search.storage as storage, search._whoosh.transaction as transaction, search._whoosh.local as local
+import search.indexer as indexer
+from search._whoosh.segment_writer import FastSegmentWriter
+from search._whoosh.parallel_writer import ParallelWriter
 
 action, point, how, corpus, index, procs = sys.argv[1:7]
 
@@ -163,9 +165,9 @@ def nth(n):
     return when
 
 kind, _, arg = point.partition(":")
-writers = (search.writer.FastSegmentWriter, search.writer.ParallelWriter)
+writers = (FastSegmentWriter, ParallelWriter)
 if kind == "lock":
-    around(indexer, "remove_leftovers", after=True)
+    around(local, "remove_leftovers", after=True)
 elif kind == "article":
     for cls in writers:
         around(cls, "add_document", when=nth(int(arg)))
@@ -176,9 +178,9 @@ elif kind == "vocabulary":
     import search.vocabulary
     around(search.vocabulary.VocabularyBuilder, "save", after=True)
 elif kind == "meta":
-    around(indexer, "write_meta", after=arg == "after")
+    around(transaction, "write_meta", after=arg == "after")
 elif kind == "swap":
-    around(indexer, "swap_in")
+    around(transaction, "swap_in")
 elif kind == "exchanged":
     around(storage, "_renameat2_exchange", after=True)
 elif kind == "old":
@@ -186,10 +188,11 @@ elif kind == "old":
 elif kind != "none":
     raise SystemExit(f"unknown point {point}")
 
+backend = local.WhooshBackend(Path(index))
 if action == "rebuild":
-    indexer.rebuild(Path(corpus), Path(index), procs=int(procs))
+    indexer.rebuild(Path(corpus), backend, procs=int(procs))
 else:
-    indexer.update(Path(corpus), Path(index))
+    indexer.update(Path(corpus), backend)
 print("finished", flush=True)
 '''
 
@@ -598,7 +601,17 @@ FSIZE_WRITER = r'''
 import resource, signal, sys
 from pathlib import Path
 from search import SearchError
-from search.indexer import rebuild, update
+from search import Index
+
+
+def rebuild(source, path, **options):
+    Index.rebuild(source, path, **options).close()
+
+
+def update(source, path):
+    Index.open(path, missing_ok=True).update(source, build_if_missing=True)
+
+
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-big write fails with EFBIG instead
 resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[4]), resource.RLIM_INFINITY))
 try:

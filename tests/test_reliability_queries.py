@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search import Index, Results
-from search.docsets import DocSets
+from search._whoosh.postings import PostingCache
 
 from .conftest import NEWS, run_cli, shared_file
 
@@ -194,7 +194,7 @@ def test_a_query_that_runs_out_of_time_stops_with_a_notice(tmp_path: Path,
         res = check(ix, q, limit=5)
         assert "time_limit" in {w.code for w in res.warnings}, (q, res.warnings)  # type: ignore[attr-defined]
     # and so do whoosh's matchers, for the query kinds the set algebra does not know
-    monkeypatch.setattr(DocSets, "of",
+    monkeypatch.setattr(PostingCache, "of",
                         lambda self, q, fallback=None, clock=None: fallback(q) if fallback else None)
     for q in queries:
         res = check(ix, q, limit=5)

@@ -215,9 +215,23 @@ def test_paging(news_index: Index) -> None:
     assert ids(page2) == every[4:8] and page2.total == 11
 
 
+def test_sorts_and_filters_take_the_names_and_values_of_the_cli(news_index: Index) -> None:
+    aliases = (("newest", "-date"), ("recent", "-date"), ("oldest", "date"), ("pertinence", "relevance"))
+    for alias, sort in aliases:
+        res = news_index.search("prix", sort=alias)
+        assert res.sort == sort and ids(res) == ids(news_index.search("prix", sort=sort))
+    by_int = news_index.search("", filters={"year": 2023}, limit=50)
+    assert by_int.total > 0 and ids(by_int) == ids(news_index.search("", filters={"year": "2023"}, limit=50))
+    both = news_index.search("", filters={"year": [2023, "2024"]}, limit=50)
+    assert both.total == by_int.total + news_index.search("", filters={"year": 2024}).total
+    with pytest.raises(TypeError, match="filter 'year' takes a str, an int or a list of them, not float"):
+        news_index.search("", filters={"year": 2023.0})
+
+
 def test_bad_arguments_raise_value_errors(news_index: Index) -> None:
-    with pytest.raises(ValueError, match="sort must be one of relevance, date, -date"):
-        news_index.search("x", sort="newest")
+    with pytest.raises(ValueError, match="sort must be one of relevance, pertinence, date, oldest, -date, "
+                                         "newest, recent, not 'latest'"):
+        news_index.search("x", sort="latest")
     with pytest.raises(ValueError, match="unknown filter 'rubrique'"):
         news_index.search("x", filters={"rubrique": "culture"})
     with pytest.raises(ValueError, match="limit and offset must be >= 0"):

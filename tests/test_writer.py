@@ -14,15 +14,15 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
+import search._whoosh.parallel_writer
 import search.analysis
-import search.writer
 from search import Index
+from search._whoosh.fields import ArrayPositions, make_schema
+from search._whoosh.segment_writer import FastSegmentWriter
+from search._whoosh.transaction import Documents
 from search.analysis import index_analyzer
 from search.corpus import CorpusReport, content_hash, iter_articles
-from search.indexer import Documents, update
-from search.schema import ArrayPositions, make_schema
 from search.vocabulary import VocabularyBuilder
-from search.writer import FastSegmentWriter
 
 from .conftest import NEWS, REPO
 
@@ -100,7 +100,8 @@ def test_a_small_memory_limit_writes_runs_and_merges_them(tmp_path: Path) -> Non
 
 def test_helper_processes_write_the_index_one_process_writes(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search.writer, "_BATCH", 2)  # 235 articles in 118 batches: both helpers work
+    # 235 articles in 118 batches: both helpers work
+    monkeypatch.setattr(search._whoosh.parallel_writer, "_BATCH", 2)
     sample = [r.article for r in iter_articles(SAMPLE, CorpusReport())]
     articles = [replace(a, id=f"{a.id}-{k}") for k in range(5) for a in sample]
     Index.rebuild(articles, tmp_path / "one", procs=1).close()
@@ -123,7 +124,7 @@ def test_an_update_gives_the_index_a_rebuild_gives(tmp_path: Path) -> None:
         records[0]["body"] += f" Le porte-parole de l'Élysée, {round_} fois."
         corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
                           encoding="utf-8")
-        update(corpus, tmp_path / "updated")
+        Index.open(tmp_path / "updated").update(corpus)
     Index.rebuild(corpus, tmp_path / "rebuilt", procs=1).close()
     rebuilt = dump(tmp_path / "rebuilt")
     # the written form of a word stays when the article it was taken from goes

@@ -26,11 +26,11 @@ from rich.progress import (
 from rich.text import Text
 
 from ..errors import IndexNotFoundError, NotAnIndexError, SearchError
+from ..index import Index
 from ..indexer import IndexReport
 from ..results import Hit, Results
-from ..searcher import Index
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
 DEFAULT_CORPUS = "corpus"
 DEFAULT_INDEX = "index"
@@ -174,17 +174,9 @@ def _run_write(args: argparse.Namespace, index: Path, corpus: Path, err: Console
             ix.close()
             assert report is not None
             return report
-        try:
-            ix = Index.open(index)
-        except NotAnIndexError:
-            raise
-        except IndexNotFoundError:
-            from ..indexer import update
-
-            return update(corpus, index, strict=args.strict, progress=progress,
-                          lock_timeout=args.wait)
-        with ix:
-            return ix.update(corpus, strict=args.strict, progress=progress, lock_timeout=args.wait)
+        with Index.open(index, missing_ok=True) as ix:
+            return ix.update(corpus, strict=args.strict, progress=progress, lock_timeout=args.wait,
+                             build_if_missing=True)
 
     if args.quiet or args.progress == "none":
         return act(None)

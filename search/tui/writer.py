@@ -21,7 +21,7 @@ import orjson
 
 from .wording import cli_error_message
 
-__all__ = ["Progress", "WriteOutcome", "run_write"]
+__all__ = ["Progress", "WriteOutcome", "command", "run_write"]
 
 #: The folder holding the `search` package, so the child finds it even when it is not installed.
 _PACKAGE_ROOT = Path(__file__).absolute().parents[2]

@@ -1,5 +1,4 @@
-"""Index writers: whoosh's segment writer with a faster posting path, and the parallel
-writer that runs several of them in helper processes.
+"""Whoosh's segment writer with a faster posting path (`FastSegmentWriter`).
 
 Whoosh's `SegmentWriter` sends every posting through its `PostingPool` as a tuple (sorted
 at the end, spilled to disk and merged when large), then through `add_postings` one posting
@@ -7,8 +6,8 @@ at a time. About half the CPU of a rebuild went there. `FastSegmentWriter` keeps
 document's title and body postings as a few numpy arrays instead, sorts them all by term
 once at the end, hands each term's blocks to whoosh's postings writer whole, and counts
 the vocabulary words from the same analysis pass as the terms. The segment files are
-whoosh's own (same codec, same blocks): any whoosh reader reads them, and
-`tests/test_writer.py` checks that they hold what whoosh's own writer writes.
+whoosh's own (same codec, same blocks), and `tests/test_writer.py` checks that they hold
+what whoosh's own writer writes.
 
 Both writers depend on whoosh-reloaded 2.7.5 internals (the pool, the postings writer's
 block buffer); the version is pinned in `pyproject.toml`.
@@ -16,30 +15,22 @@ block buffer); the version is pinned in `pyproject.toml`.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import heapq
 import itertools
-import multiprocessing
 import os
 import pickle
-import queue
-import signal
-import sys
 from array import array
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
-from .errors import IndexWriteError
-from .schema import TEXT_FIELDS, Codec
-from .vocabulary import VocabularyBuilder
+from ..schema import TEXT_FIELDS
+from ..vocabulary import VocabularyBuilder
+from .fields import Codec
 
-__all__ = ["FastSegmentWriter", "ParallelWriter", "TermPool"]
+__all__ = ["FastSegmentWriter", "TermPool"]
 
 # One term's postings, ready to write: document numbers, weights, encoded values.
 _Postings = tuple[list[int], list[float], list[bytes]]
@@ -382,142 +373,3 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
                 fieldwriter.finish_term()
             fieldwriter.finish_field()
         fieldwriter.close()
-
-
-# -- the parallel writer -----------------------------------------------------------------------
-
-_BATCH = 100  # documents per job handed to a helper
-
-
-class ParallelWriter:
-    """Index with `procs` helper processes, each writing its own segment of the new index.
-
-    The documents go to the helpers in batches through a queue; each helper counts the
-    vocabulary of its documents and leaves it in a file beside its segment. `commit`
-    writes the table of contents listing the helpers' segments and merges their
-    vocabularies into `vocabulary`.
-
-    A helper dies with the writer (Linux), reports its error and exits if it fails, and
-    the writer raises `IndexWriteError` as soon as it finds a helper gone: whoosh's own
-    parallel writer would wait forever for a dead helper, or commit without its documents.
-    """
-
-    def __init__(self, ix: Any, path: Path, vocabulary: VocabularyBuilder, procs: int = 2,
-                 limitmb: int = 128) -> None:
-        self.ix = ix
-        self.path = path
-        self.vocabulary = vocabulary
-        self.jobs: Any = multiprocessing.Queue(procs * 4)
-        self.results: Any = multiprocessing.Queue()
-        self.errors: Any = multiprocessing.SimpleQueue()
-        self.batch: list[dict[str, Any]] = []
-        self.sent = 0
-        self.helpers = [multiprocessing.Process(
-            target=_helper, args=(str(path), self.jobs, self.results, self.errors, limitmb, os.getpid()),
-            daemon=True) for _ in range(procs)]
-        for helper in self.helpers:
-            helper.start()
-
-    def add_document(self, **fields: Any) -> None:
-        self.batch.append(fields)
-        if len(self.batch) >= _BATCH:
-            self._send()
-
-    def _send(self) -> None:
-        self._put((self.sent, self.batch))
-        self.sent += 1
-        self.batch = []
-
-    def _put(self, job: Any) -> None:
-        while True:
-            self._check()
-            try:
-                return self.jobs.put(job, True, 0.5)  # type: ignore[no-any-return]
-            except queue.Full:
-                continue
-
-    def _check(self) -> None:
-        """Raise if a helper is gone before its work was done."""
-        for helper in self.helpers:
-            if helper.exitcode in (None, 0):
-                continue
-            reason: tuple[Any, ...] = ("died", f"exit code {helper.exitcode}")
-            if not self.errors.empty():
-                reason = self.errors.get()
-            if reason[0] == "os":
-                raise OSError(reason[1], reason[2])
-            raise IndexWriteError(self.path, f"an indexing process "
-                                  f"{'died' if reason[0] == 'died' else 'failed'}: {reason[1]}")
-
-    def commit(self) -> None:
-        """Wait for the helpers, then write the new table of contents and the vocabulary."""
-        from whoosh.index import TOC, clean_files
-
-        if self.batch:
-            self._send()
-        for _ in self.helpers:
-            self._put(None)
-        results: list[tuple[Any, str | None]] = []
-        while len(results) < len(self.helpers):
-            self._check()
-            try:
-                results.append(self.results.get(True, 0.5))
-            except queue.Empty:
-                continue
-        for helper in self.helpers:
-            helper.join()
-        self._check()
-        segments = [segment for segment, _ in results if segment is not None]
-        for part in [part for _, part in results if part is not None]:  # any order: see `merge`
-            self.vocabulary.merge(VocabularyBuilder.load_part(self.path / part))
-            (self.path / part).unlink()
-        storage, generation = self.ix.storage, self.ix.latest_generation() + 1
-        TOC(self.ix.schema, segments, generation).write(storage, self.ix.indexname)
-        clean_files(storage, self.ix.indexname, generation, segments)
-
-    def cancel(self) -> None:
-        """Stop the helpers; what they wrote is left for the caller to delete."""
-        for helper in self.helpers:
-            if helper.is_alive():
-                helper.kill()
-            helper.join(5)
-        # jobs no helper will take: the queue's feeder thread must not wait for them at exit
-        self.jobs.cancel_join_thread()
-        self.jobs.close()
-
-
-def _die_with_parent(parent: int) -> None:
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: killed when the writer dies (Linux)
-    except (OSError, AttributeError, TypeError):
-        pass
-    if os.getppid() != parent:
-        os._exit(1)
-
-
-def _helper(path: str, jobs: Any, results: Any, errors: Any, limitmb: int, parent: int) -> None:
-    """One helper process: index the batches it takes until told to stop, then finish its
-    segment and leave its vocabulary counts beside it."""
-    _die_with_parent(parent)
-    try:
-        ix = whoosh_index.open_dir(path)
-        vocabulary = VocabularyBuilder()
-        writer = FastSegmentWriter(ix, vocabulary=vocabulary, limitmb=limitmb, _lk=False)
-        while (job := jobs.get()) is not None:
-            vocabulary.batch, docs = job
-            for doc in docs:
-                writer.add_document(**doc)
-        if not writer.doc_count():
-            writer.cancel()
-            results.put((None, None))
-            return
-        segment = writer._finalize_segment()
-        writer._finish()
-        part = f"{segment.segment_id()}.words"
-        vocabulary.save_part(Path(path) / part)
-        results.put((segment, part))
-    except BaseException as err:  # noqa: BLE001 - reported to the writer, which raises it
-        errors.put(("os", err.errno, err.strerror) if isinstance(err, OSError) and err.errno
-                   else ("error", f"{type(err).__name__}: {err}"))
-        sys.exit(1)

@@ -1,118 +1,30 @@
-"""Turn a parsed query into whoosh queries over one index: expansion, fields, boosts."""
+"""The query compiler: a syntax tree to whoosh queries over one index (expansions, fields,
+boosts), with how each part of the query scores."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query as wq
 
-from .analysis import analyze, compound, fold, stem_word, vocab_analyzer
-from .clock import Clock
-from .query_syntax import DateRange, Group, Negation, Node, Phrase, Word
-from .results import Notice
-from .vocabulary import Vocabulary
+from ..analysis import analyze, compound, fold, stem_word
+from ..clock import Clock
+from ..query_syntax import DateRange, Group, Negation, Node, Phrase, Word
+from ..ranking import RankingConfig
+from ..results import Notice
+from ..vocabulary import Vocabulary
+from ..words import QUESTION_WORDS, ValueIndex
 
-__all__ = ["WORD_RE", "Compiled", "Compiler", "Ranking", "Scoring", "ValueIndex", "folded_words"]
+__all__ = ["Clause", "Compiled", "Compiler", "QueryPart"]
 
-#: Words that only make a question (and "est", of "qu'est-ce que", "est-il"): in a query
-#: that is a question they carry nothing to match, and their rarity would skew ranking.
-QUESTION_WORDS = frozenset(
-    "combien comment pourquoi quand quoi lequel laquelle lesquels lesquelles est".split())
-_INTERROGATIVES = (QUESTION_WORDS - {"est"}) | {"quel", "quelle", "quels", "quelles", "qui", "que", "ou"}
-_QUESTION_START = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:qu['\u2019]|est-ce)", re.IGNORECASE)
-
-
-def is_question(text: str) -> bool:
-    """A query written as a question: ends with "?", or has an interrogative word among
-    its first three words (Combien…, En quelle année…, Qu'est-ce que…)."""
-    stripped = text.strip()
-    if stripped.endswith("?"):
-        return True
-    return bool(_QUESTION_START.match(stripped)) or any(
-        w in _INTERROGATIVES for w in folded_words(stripped)[:3])
-
-
-_VOCAB = vocab_analyzer()  # folded whole words, as in the vocabulary
 #: Most vocabulary words one query expands to, its prefixes and typos together.
 EXPANSION_BUDGET = 256
-WORD_RE = re.compile(r"[\w\u0300-\u036f]+(?:['\u2019\u02bc][\w\u0300-\u036f]+)*")
 
 
 @dataclass(frozen=True)
-class Ranking:
-    """Scoring and expansion settings (BM25F parameters, field weights, caps)."""
-
-    title_boost: float = 2.0
-    k1: float = 1.2
-    b: float = 0.6
-    relax_below: int = 10
-    relax_pool: int = 200
-    coord: float = 0.0
-    exact_first_words: int = 3
-    rerank: int = 30
-    lead_chars: int = 400
-    lead_weight: float = 0.2
-    prefix_max_terms: int = 64
-    fuzzy_max_terms: int = 32
-    expansion_postings: int = 100_000
-
-
-def folded_words(text: str) -> tuple[str, ...]:
-    """The folded whole words of a text (no stems, stop words kept): for exact values."""
-    out = []
-    for m in WORD_RE.finditer(text):
-        word = fold(m.group())
-        if word:
-            out.append(word)
-    return tuple(out)
-
-
-class ValueIndex:
-    """The exact values of a field (sources, authors, tags), matchable by folded words."""
-
-    def __init__(self, values: Iterable[str]) -> None:
-        self.values = [(v, folded_words(v)) for v in values]
-        self.by_folded: dict[str, list[str]] = {}
-        for value, words in self.values:
-            self.by_folded.setdefault(" ".join(words), []).append(value)
-
-    def exact(self, text: str) -> list[str]:
-        """Values equal to `text` once folded (case and accents ignored)."""
-        return self.by_folded.get(" ".join(folded_words(text)), [])
-
-    def matching(self, text: str, prefix: bool = False) -> list[str]:
-        """Values containing the folded words of `text` in a row (the last one as a
-        prefix when `prefix`)."""
-        wanted = folded_words(text)
-        if not wanted:
-            return []
-        n = len(wanted)
-        out = []
-        for value, words in self.values:
-            for i in range(len(words) - n + 1):
-                window = words[i:i + n]
-                if window[:-1] == wanted[:-1] and (
-                    window[-1] == wanted[-1] or (prefix and window[-1].startswith(wanted[-1]))
-                ):
-                    out.append(value)
-                    break
-        return out
-
-
-@dataclass(frozen=True)
-class Spelled:
-    """A query word to check against the vocabulary, and where it is in the query."""
-
-    word: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class Scoring:
+class QueryPart:
     """How one part of a query scores: BM25F of its stems over `fields` (name, weight),
     the best stem counting (`any`: expansions of a prefix or a typo) or all (`all`:
     the words of a phrase), times `boost`."""
@@ -130,7 +42,7 @@ class Clause:
     query: wq.Query
     terms: set[tuple[str, str]] = field(default_factory=set)
     relaxable: bool = False
-    scoring: list[Scoring] = field(default_factory=list)
+    parts: list[QueryPart] = field(default_factory=list)
 
 
 @dataclass
@@ -142,14 +54,17 @@ class Compiled:
     clauses: list[Clause]
     highlight: set[str]
     notices: list[Notice]
-    spelled: list[Spelled]
+
+    def parts(self) -> list[QueryPart]:
+        """Every scoring part of the query."""
+        return [part for clause in self.clauses for part in clause.parts]
 
 
 class Compiler:
     """Compile syntax trees against one reader (expansions read its vocabulary)."""
 
     def __init__(self, vocabulary: Vocabulary, values: dict[str, ValueIndex],
-                 ranking: Ranking, *, question: bool = False, clock: Clock | None = None) -> None:
+                 ranking: RankingConfig, *, question: bool = False, clock: Clock | None = None) -> None:
         self.vocabulary = vocabulary
         self.clock = clock
         self.question = question
@@ -157,7 +72,6 @@ class Compiler:
         self.ranking = ranking
         self.notices: list[Notice] = []
         self.highlight: set[str] = set()
-        self.spelled: list[Spelled] = []
         self._negated = 0
         self._expanded = 0  # words added by expansions so far (EXPANSION_BUDGET)
 
@@ -177,7 +91,7 @@ class Compiler:
     def _score(self, clause: Clause, stems: Iterable[str], fname: str | None, boost: float,
                combine: str) -> None:
         if not self._negated:
-            clause.scoring.append(Scoring(tuple(stems), tuple(self._fields(fname)), boost, combine))
+            clause.parts.append(QueryPart(tuple(stems), tuple(self._fields(fname)), boost, combine))
 
     def _terms_query(self, stems: Iterable[str], fname: str | None, boost: float,
                      clause: Clause) -> wq.Query:
@@ -266,11 +180,6 @@ class Compiler:
         if self.question and node.field is None and fold(node.text) in QUESTION_WORDS:
             return None  # "combien", "comment"… in a question: like a stop word
         terms = analyze(node.text)
-        if not self._negated:
-            for vocab, _pos, start, end in _VOCAB.terms(node.text):
-                if vocab is not None and vocab.isalpha() and len(vocab) > 2:
-                    at = node.span[0]
-                    self.spelled.append(Spelled(vocab, at + start, at + end))
         if not terms:
             return None
         if len(terms) == 1:
@@ -353,7 +262,7 @@ class Compiler:
         relaxed = None
         if len(relaxable) > 1:
             relaxed = _all_of([wq.Or(relaxable)] + constraints)
-        return Compiled(strict, relaxed, clauses, self.highlight, self.notices, self.spelled)
+        return Compiled(strict, relaxed, clauses, self.highlight, self.notices)
 
 
 def _all_of(parts: list[wq.Query]) -> wq.Query:

@@ -1,4 +1,4 @@
-"""The set of documents a query matches, by set algebra over cached posting lists.
+"""The posting lists of one reader, cached, and the set algebra that matches queries with them.
 
 Counting every match (for the total and the facets) through whoosh's matchers costs a few
 microseconds a posting in Python: 100 ms for a word in half of 36,000 articles. Here each
@@ -9,6 +9,7 @@ does not know fall back to whoosh.
 
 from __future__ import annotations
 
+import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
@@ -20,9 +21,9 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
-from .clock import Clock
+from ..clock import Clock
 
-__all__ = ["DocSets"]
+__all__ = ["PostingCache"]
 
 #: The cache's budget, in postings of an array (12 bytes each; a document in a set or in a
 #: positions map costs about 8 times that): about 100 MB. The 360 varied queries of the speed
@@ -67,8 +68,9 @@ def _leaf_postings(matcher: Any, clock: Clock | None) -> tuple[list[int], list[f
     return ids, weights
 
 
-class DocSets:
-    """Document sets of one open reader (valid until the index changes)."""
+class PostingCache:
+    """The posting lists and document sets of one open reader (valid until the index
+    changes); safe to use from several threads (the cache is locked, the reads are not)."""
 
     def __init__(self, reader: Any, dates: Callable[[], Sequence[int | None]]) -> None:
         self.reader = reader
@@ -80,6 +82,7 @@ class DocSets:
         self._recent: dict[tuple[str, str], frozenset[int]] = {}
         self._all: frozenset[int] | None = None
         self._by_date: tuple[tuple[int, ...], tuple[int, ...]] | None = None
+        self._lock = threading.Lock()  # held only to read or change the caches, never to compute
 
     def all(self) -> frozenset[int]:
         """Every live document."""
@@ -87,14 +90,23 @@ class DocSets:
             self._all = frozenset(self.reader.all_doc_ids())
         return self._all
 
+    def _cached(self, key: tuple[str, str, str]) -> Any:
+        """The cached value of `key` (None: not cached), now the most recently used."""
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+            return found
+
     def _remember(self, key: tuple[str, str, str], value: Any, size: int) -> None:
         size += 1  # an empty set costs something too
-        self._cached_ids += size - self._sizes.get(key, 0)
-        self._cache[key] = value
-        self._sizes[key] = size
-        while self._cached_ids > CACHE_IDS and len(self._cache) > 1:
-            dropped, _ = self._cache.popitem(last=False)
-            self._cached_ids -= self._sizes.pop(dropped)
+        with self._lock:
+            self._cached_ids += size - self._sizes.get(key, 0)
+            self._cache[key] = value
+            self._sizes[key] = size
+            while self._cached_ids > CACHE_IDS and len(self._cache) > 1:
+                dropped, _ = self._cache.popitem(last=False)
+                self._cached_ids -= self._sizes.pop(dropped)
 
     def _matchers(self, field: str, text: str) -> Iterator[tuple[Any, int, Any, frozenset[int] | set[int]]]:
         """For each segment holding the term: the segment, its first document number, its
@@ -113,9 +125,8 @@ class DocSets:
         """The documents holding `text` in `field`, with the term's frequency in each
         (`clock` is checked between blocks)."""
         key = ("p", field, text)
-        found = self._cache.get(key)
+        found = self._cached(key)
         if found is not None:
-            self._cache.move_to_end(key)
             return found  # type: ignore[no-any-return]
         ids = array("i")
         weights = array("d")
@@ -139,12 +150,15 @@ class DocSets:
         arrays, so only the last `RECENT_SETS` are kept: a search asks for the same ones
         several times, and typing asks again)."""
         key = (field, text)
-        found = self._recent.pop(key, None)
+        with self._lock:
+            found = self._recent.pop(key, None)
         if found is None:
             found = frozenset(self.postings(field, text, clock)[0])
-            if len(self._recent) >= RECENT_SETS:
+        with self._lock:
+            self._recent.pop(key, None)
+            while len(self._recent) >= RECENT_SETS:
                 del self._recent[next(iter(self._recent))]
-        self._recent[key] = found
+            self._recent[key] = found
         return found
 
     def lengths(self, field: str) -> tuple[int, ...]:
@@ -167,9 +181,8 @@ class DocSets:
         """Documents with `terms` in this order in `field`, each at most `slop` positions
         after the one before (1: adjacent), as whoosh's `Phrase` matches them."""
         key = ("f", field, "\x00".join(terms) + f"~{slop}")
-        found = self._cache.get(key)
+        found = self._cached(key)
         if found is not None:
-            self._cache.move_to_end(key)
             return set(found)
         result = self._phrase(field, terms, slop, clock)
         self._remember(key, frozenset(result), _OBJECT * len(result))
@@ -205,12 +218,10 @@ class DocSets:
         positions in every document are cached; for a few documents among many, only
         theirs are decoded (a phrase with a frequent word: `"ce n'est pas"`)."""
         key = ("w", field, term)
-        every = self._cache.get(key)
-        if every is not None:
-            self._cache.move_to_end(key)
-        elif len(docs) * 4 < len(self.term(field, term, clock)):
-            return self._read_positions(field, term, docs, clock)
-        else:
+        every = self._cached(key)
+        if every is None:
+            if len(docs) * 4 < len(self.term(field, term, clock)):
+                return self._read_positions(field, term, docs, clock)
             every = self._read_positions(field, term, None, clock)
             self._remember(key, every, _OBJECT * len(every))
         if len(docs) * 4 < len(every):

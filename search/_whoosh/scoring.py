@@ -1,4 +1,4 @@
-"""BM25F ranking of candidate documents, from the cached posting lists of `DocSets`.
+"""BM25F ranking of candidate documents, from the cached posting lists of `PostingCache`.
 
 For each stem, the term frequencies of its fields are weighted, normalised by the field's
 length, added, and saturated once (BM25F proper, Robertson & Zaragoza 2009):
@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import heapq
 import math
+import threading
 from array import array
 from collections import OrderedDict
 from collections.abc import Collection, Iterable
 
 import numpy as np
 
-from .clock import Clock
-from .docsets import DocSets
-from .matching import Ranking, Scoring
+from ..clock import Clock
+from ..ranking import RankingConfig
+from .compiler import QueryPart
+from .postings import PostingCache
 
-__all__ = ["Ranker"]
+__all__ = ["Scorer"]
 
 #: Most (document, score) pairs kept in the score cache, over all stems and query parts:
 #: 12 bytes each (arrays, not dicts of Python numbers), 30 MB at most.
@@ -50,16 +52,18 @@ def _column(docs: np.ndarray, scores: np.ndarray) -> Column:
     return ids, values
 
 
-class Ranker:
-    """Scores documents of one open reader (valid until the index changes)."""
+class Scorer:
+    """Scores the documents of one open reader by BM25F (valid until the index changes;
+    safe to use from several threads)."""
 
-    def __init__(self, sets: DocSets, ranking: Ranking) -> None:
+    def __init__(self, sets: PostingCache, ranking: RankingConfig) -> None:
         self.sets = sets
         self.ranking = ranking
         self._norms: dict[str, np.ndarray] = {}
-        self._cache: OrderedDict[Scoring | tuple[str, tuple[tuple[str, float], ...]], Column] = (
+        self._cache: OrderedDict[QueryPart | tuple[str, tuple[tuple[str, float], ...]], Column] = (
             OrderedDict())
         self._cached = 0
+        self._lock = threading.Lock()  # held only to read or change the cache
         self._docs = len(sets.all()) or 1
         self.size = sets.reader.doc_count_all()  # document numbers are below this
 
@@ -76,21 +80,29 @@ class Ranker:
             self._norms[field] = norms
         return norms
 
-    def _remember(self, key: Scoring | tuple[str, tuple[tuple[str, float], ...]],
+    def _cached_column(self, key: QueryPart | tuple[str, tuple[tuple[str, float], ...]]) -> Column | None:
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+            return found
+
+    def _remember(self, key: QueryPart | tuple[str, tuple[tuple[str, float], ...]],
                   column: Column) -> Column:
-        self._cache[key] = column
-        self._cached += len(column[0]) + 1
-        while self._cached > CACHE_SCORES and len(self._cache) > 1:
-            _, dropped = self._cache.popitem(last=False)
-            self._cached -= len(dropped[0]) + 1
+        with self._lock:
+            if key not in self._cache:
+                self._cached += len(column[0]) + 1
+            self._cache[key] = column
+            while self._cached > CACHE_SCORES and len(self._cache) > 1:
+                _, dropped = self._cache.popitem(last=False)
+                self._cached -= len(dropped[0]) + 1
         return column
 
     def stem(self, stem: str, fields: tuple[tuple[str, float], ...], clock: Clock | None = None) -> Column:
         """BM25F of one stem in every document that holds it in one of `fields`."""
         key = (stem, fields)
-        found = self._cache.get(key)
+        found = self._cached_column(key)
         if found is not None:
-            self._cache.move_to_end(key)
             return found
         acc = np.zeros(self.size)
         held = np.zeros(self.size, dtype=bool)
@@ -109,31 +121,30 @@ class Ranker:
         k1p1 = idf * (k1 + 1.0)
         return self._remember(key, _column(docs, k1p1 * x / (x + k1)))
 
-    def part(self, scoring: Scoring, clock: Clock | None = None) -> Column:
+    def part(self, query_part: QueryPart, clock: Clock | None = None) -> Column:
         """The scores of one part of a query (boost not applied)."""
-        if len(scoring.stems) == 1:
-            return self.stem(scoring.stems[0], scoring.fields, clock)
-        found = self._cache.get(scoring)
+        if len(query_part.stems) == 1:
+            return self.stem(query_part.stems[0], query_part.fields, clock)
+        found = self._cached_column(query_part)
         if found is not None:
-            self._cache.move_to_end(scoring)
             return found
         merged = np.zeros(self.size)
         held = np.zeros(self.size, dtype=bool)
-        for stem in scoring.stems:
+        for stem in query_part.stems:
             if clock is not None:
                 clock.check()
-            ids, values = self.stem(stem, scoring.fields, clock)
+            ids, values = self.stem(stem, query_part.fields, clock)
             if not ids:
                 continue
             at = np.frombuffer(ids, dtype=np.int32)
             scores = np.frombuffer(values, dtype=np.float64)
-            if scoring.combine == "any":  # the best stem (scores are positive)
+            if query_part.combine == "any":  # the best stem (scores are positive)
                 merged[at] = np.maximum(merged[at], scores)
             else:
                 merged[at] += scores
             held[at] = True
         docs = np.flatnonzero(held)
-        return self._remember(scoring, _column(docs, merged[docs]))
+        return self._remember(query_part, _column(docs, merged[docs]))
 
     def mask(self, docs: Collection[int]) -> np.ndarray:
         """`docs` as a boolean array indexed by document number."""
@@ -142,22 +153,22 @@ class Ranker:
             out[np.fromiter(docs, dtype=np.intp, count=len(docs))] = True
         return out
 
-    def ids(self, scoring: Scoring, clock: Clock | None = None) -> np.ndarray:
+    def ids(self, query_part: QueryPart, clock: Clock | None = None) -> np.ndarray:
         """The documents one part of a query scores (a view of the cached column)."""
-        return np.frombuffer(self.part(scoring, clock)[0], dtype=np.int32)
+        return np.frombuffer(self.part(query_part, clock)[0], dtype=np.int32)
 
-    def scores(self, parts: Iterable[Scoring], candidates: Collection[int],
+    def scores(self, parts: Iterable[QueryPart], candidates: Collection[int],
                clock: Clock | None = None) -> Scored:
         """The total score of every document (indexed by number) and the candidates that
         some part scores."""
         total = np.zeros(self.size)
         scored = np.zeros(self.size, dtype=bool)
-        for scoring in parts:
-            ids, values = self.part(scoring, clock)
+        for query_part in parts:
+            ids, values = self.part(query_part, clock)
             if not ids:
                 continue
             at = np.frombuffer(ids, dtype=np.int32)
-            total[at] += scoring.boost * np.frombuffer(values, dtype=np.float64)
+            total[at] += query_part.boost * np.frombuffer(values, dtype=np.float64)
             scored[at] = True
         scored &= self.mask(candidates)
         return total, scored

@@ -1,4 +1,4 @@
-"""The fast paths of `search.docsets` and `search.ranker` agree with whoosh and with each other.
+"""The fast paths of the local engine's posting cache and scorer agree with whoosh and with each other.
 
 The index is generated: 600 articles over a small vocabulary, in two segments with deletions, so
 that posting lists span several blocks and the partial reads (a few candidates among many
@@ -14,9 +14,9 @@ import pytest
 from whoosh import query as wq
 
 from search import Index
+from search._whoosh.compiler import QueryPart
 from search.analysis import analyze
 from search.corpus import Article
-from search.matching import Scoring
 
 WORDS = ("maison jardin rivière montagne village marché école hôpital usine forêt route gare port "
          "théâtre musée stade piscine mairie église château pont quai plage falaise colline vallée "
@@ -62,21 +62,21 @@ def test_the_index_has_two_segments_with_deletions(generated: Index) -> None:
 @pytest.mark.parametrize("slop", [1, 3])
 def test_phrases_match_exactly_what_whoosh_matches(generated: Index, slop: int) -> None:
     rng = random.Random(slop)
-    view = generated._refresh()
-    sets = view.doc_sets()
-    checked = 0
-    for _ in range(60):
-        words = [rng.choice(WORDS[:8] + [COMMON]) for _ in range(rng.randint(2, 3))]
-        stems = _stems(" ".join(words))
-        expected = set(view.searcher.docs_for_query(wq.Phrase("body", stems, slop=slop)))
-        assert sets.phrase("body", stems, slop) == expected, words
-        assert sets.phrase("body", stems, slop) == expected, words  # the cached answer
-        checked += bool(expected)
+    with generated.backend.snapshot() as snap:
+        checked = 0
+        for _ in range(60):
+            words = [rng.choice(WORDS[:8] + [COMMON]) for _ in range(rng.randint(2, 3))]
+            stems = _stems(" ".join(words))
+            expected = set(snap.searcher.docs_for_query(wq.Phrase("body", stems, slop=slop)))
+            assert snap.postings.phrase("body", stems, slop) == expected, words
+            assert snap.postings.phrase("body", stems, slop) == expected, words  # the cached answer
+            checked += bool(expected)
     assert checked > 20  # most phrases match something: the comparison is not vacuous
 
 
 def test_positions_of_a_few_documents_equal_those_of_all(generated: Index) -> None:
-    sets = generated._refresh().doc_sets()
+    with generated.backend.snapshot() as snap:
+        sets = snap.postings
     stem = _stems(COMMON)[0]
     every = sets._read_positions("body", stem, None, None)
     assert len(every) == 670
@@ -86,17 +86,17 @@ def test_positions_of_a_few_documents_equal_those_of_all(generated: Index) -> No
 
 
 def test_scores_added_with_numpy_equal_a_plain_sum(generated: Index) -> None:
-    view = generated._refresh()
-    ranker = view.ranker(generated.ranking)
-    fields = (("title", generated.ranking.title_boost), ("body", 1.0))
-    parts = [Scoring((_stems(COMMON)[0],), fields, 1.0, "all"),
-             Scoring(tuple(_stems("maison jardin")), fields, 2.0, "any")]
+    with generated.backend.snapshot() as snap:
+        ranker, sets = snap.scorer, snap.postings
+    fields = (("title", snap.ranking.title_boost), ("body", 1.0))
+    parts = [QueryPart((_stems(COMMON)[0],), fields, 1.0, "all"),
+             QueryPart(tuple(_stems("maison jardin")), fields, 2.0, "any")]
     expected: dict[int, float] = {}
     for part in parts:  # the reference: a plain Python sum, part after part
         ids, values = ranker.part(part)
         for d, v in zip(ids, values, strict=True):
             expected[d] = expected.get(d, 0.0) + part.boost * v
-    everyone = set(view.doc_sets().all())
+    everyone = set(sets.all())
     total, scored = ranker.scores(parts, everyone)
     assert len(expected) == 670 and int(scored.sum()) == 670
     assert {int(d): float(total[d]) for d in scored.nonzero()[0]} == expected  # bit for bit
@@ -109,7 +109,7 @@ def test_scores_added_with_numpy_equal_a_plain_sum(generated: Index) -> None:
 
 def test_soft_coordination_scales_articles_by_the_share_of_words_they_hold(generated: Index) -> None:
     words = ["volcan", "glacier", "falaise", "colline", "verger", "moulin", "quai"]  # few hold all
-    settings = replace(generated.ranking, lead_weight=0.0, exact_first_words=0)
+    settings = replace(generated.backend.ranking, lead_weight=0.0, exact_first_words=0)
     plain = Index.open(generated.path, ranking=settings)
     coord = Index.open(generated.path, ranking=replace(settings, coord=1.0))
     try:

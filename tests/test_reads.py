@@ -1,15 +1,20 @@
-"""`search.whooshfix.MemoryFile` reads like `io.BytesIO`, without copying the buffer."""
+"""The local engine reads segment files in place: `MemoryFile` reads like `io.BytesIO` without
+copying, only the project's own indexes use it, and whoosh itself is left as it is."""
 
 from __future__ import annotations
 
 import io
 import pickle
 import random
+from pathlib import Path
 
+from whoosh import index as whoosh_index
 from whoosh.filedb.structfile import BufferFile
 
-import search  # noqa: F401 - applies the work-around
-from search.whooshfix import MemoryFile
+from search import Index
+from search._whoosh.reads import MappedPart, MemoryFile, ZeroCopyStorage, open_whoosh
+
+from .conftest import NEWS
 
 
 def test_random_reads_equal_bytesio() -> None:
@@ -45,11 +50,30 @@ def test_pickles_load_from_it() -> None:
     assert [pickle.load(f) for _ in objects] == objects
 
 
-def test_whoosh_buffer_files_read_in_place() -> None:
+def test_our_indexes_read_segments_in_place_and_whoosh_is_left_alone(tmp_path: Path) -> None:
+    Index.rebuild(NEWS, tmp_path / "index", procs=1).close()
+    ix = open_whoosh(tmp_path / "index")
+    assert isinstance(ix.storage, ZeroCopyStorage)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        files = [reader._terms._dbfile, reader._terms._postfile]  # a part of the .seg each
+        assert all(isinstance(f, MappedPart) and isinstance(f.file, MemoryFile) for f in files)
+        assert searcher.document(id="retraites-1")["title"]
+    plain = whoosh_index.open_dir(str(tmp_path / "index"))  # whoosh's own storage: its own reads
+    assert not isinstance(plain.storage, ZeroCopyStorage)
+    with plain.searcher() as searcher:
+        assert searcher.document(id="retraites-1")["title"]
     data = bytearray(b"0123456789")
     f = BufferFile(memoryview(data), name="x")
-    assert isinstance(f.file, MemoryFile)
+    assert isinstance(f.file, io.BytesIO)  # not patched for the whole process
+    f.close()
+
+
+def test_a_mapped_part_reads_the_map_in_place() -> None:
+    data = bytearray(b"0123456789")
+    f = MappedPart(memoryview(data), name="x")
     data[0:1] = b"9"  # the same memory, not a copy
     assert f.read(3) == b"912"
     assert f.get(8, 2) == b"89"
+    assert f.subset(2, 3).read() == b"234"
     f.close()

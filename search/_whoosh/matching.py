@@ -1,0 +1,219 @@
+"""One search on a whoosh snapshot: filters -> compile -> strict, else relaxed -> rank ->
+opening boost -> facets.
+
+Each stage checks the clock. When the time is out, the stages left do only what costs
+nothing (no ranking, no facets) with what was found by then, and `Matches.out_of_time`
+says so.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from whoosh import query as wq
+
+from ..analysis import shared_analyzer
+from ..backend import Match, Matches, MatchRequest
+from ..clock import Clock, OutOfTime
+from ..results import FacetCount, Notice
+from ..schema import FACET_FIELDS
+from ..words import is_question
+from .compiler import Compiled, Compiler, QueryPart
+
+if TYPE_CHECKING:
+    from .snapshot import WhooshSnapshot
+
+__all__ = ["date_key", "match", "rank"]
+
+#: Values listed per facet (years are all listed).
+FACET_TOP = 50
+
+
+def match(snap: WhooshSnapshot, request: MatchRequest, clock: Clock) -> Matches:
+    """Match `request` on `snap` (see the module's docstring)."""
+    found = Matches(sort=request.sort)
+    extra = _filters(snap, request, found.notices)
+    compiler = Compiler(snap.vocabulary(), {f: snap.values(f) for f in ("source", "author", "tags")},
+                        snap.ranking, question=is_question(request.text), clock=clock)
+    try:
+        compiled = compiler.run(request.tree, extra)
+    except OutOfTime:
+        found.out_of_time = True
+        return found
+    found.notices.extend(n for n in compiled.notices if n not in found.notices)
+    if compiled.strict is None:
+        if request.tree is not None:
+            found.notices.append(Notice("only_stopwords", "the query holds only stop words "
+                                        "(le, de, des…): type a more specific word"))
+        if not extra:
+            return found
+        compiled.strict = wq.And(extra) if len(extra) > 1 else extra[0]
+    found.terms = frozenset(compiled.highlight)
+    if request.sort == "relevance" and not compiled.highlight:
+        found.sort = "-date"  # nothing to rank by: newest first
+    try:
+        matched = _matching(snap, compiled.strict, clock)
+    except OutOfTime:
+        matched = set()
+    exact = len(matched)
+    try:
+        first: set[int] = set()  # articles kept ahead whatever their score
+        if compiled.relaxed is not None and exact < snap.ranking.relax_below:
+            found.ranked, matched, first = _relaxed(snap, compiled, matched, request.want, found.sort, clock)
+            if len(matched) > exact:
+                some = "no article contains" if not exact else (
+                    "only 1 article contains" if exact == 1 else f"only {exact} articles contain")
+                found.notices.append(Notice(
+                    "relaxed", f"{some} all the words: the best articles with some of them follow",
+                    exact=exact))
+        else:
+            found.ranked = rank(snap, compiled.parts(), request.want, found.sort, matched, clock)
+        if found.sort == "relevance":
+            found.ranked = _opening_boost(snap, found.ranked, compiled.parts(), request.want, first, clock)
+    except OutOfTime:
+        if not found.ranked:
+            found.ranked = [Match(d, 0.0) for d in heapq.nsmallest(request.want, matched)]
+    found.total = len(matched)
+    if request.facets:
+        found.facets = _facets(snap, matched, clock)
+    found.out_of_time = clock.out
+    return found
+
+
+def rank(snap: WhooshSnapshot, parts: list[QueryPart], want: int, sort: str, matched: set[int],
+         clock: Clock | None = None) -> list[Match]:
+    """The first `want` of `matched`, by BM25F (or by date)."""
+    if want == 0:
+        return []
+    if sort == "relevance":
+        scorer = snap.scorer
+        best = scorer.top(scorer.scores(parts, matched, clock), want, matched)
+        return [Match(d, score) for d, score in best]
+    key = date_key(snap.date_column(), sort)
+    return [Match(d, 0.0) for d in heapq.nsmallest(want, matched, key=key)]
+
+
+def date_key(dates: Sequence[int | None], sort: str) -> Any:
+    """Sort key for document numbers by date; articles without a date come last either way."""
+    sign = -1 if sort == "-date" else 1
+
+    def key(docnum: int) -> tuple[bool, int, int]:
+        value = dates[docnum]
+        return (value is None, sign * (value or 0), docnum)
+
+    return key
+
+
+def _filters(snap: WhooshSnapshot, request: MatchRequest, notices: list[Notice]) -> list[wq.Query]:
+    """The whoosh queries of the request's filters and date range."""
+    extra: list[wq.Query] = []
+    for name, wanted in request.filters.items():
+        values: list[str] = []
+        for item in wanted:
+            found = snap.values(name).exact(item)
+            if not found:
+                notices.append(Notice("no_such_value", f"no {name} is {item!r}", field=name, value=item))
+            values.extend(found)
+        extra.append(wq.Or([wq.Term(name, v) for v in values]) if values else wq.NullQuery)
+    if request.date_from is not None or request.date_to is not None:
+        extra.append(wq.DateRange("date", request.date_from, request.date_to))
+    return extra
+
+
+def _matching(snap: WhooshSnapshot, query: wq.Query, clock: Clock) -> set[int]:
+    """Every document `query` matches: set algebra, whoosh for the kinds it does not know."""
+    found = snap.postings.of(query, lambda q: _whoosh_docs(snap.searcher, q, clock), clock)
+    return set(found) if found is not None else _whoosh_docs(snap.searcher, query, clock)
+
+
+def _whoosh_docs(searcher: Any, query: wq.Query, clock: Clock) -> set[int]:
+    """The documents matching `query` through whoosh's matchers, as many as time allows."""
+    found: set[int] = set()
+    if clock.expired():
+        return found
+    for n, docnum in enumerate(searcher.docs_for_query(query)):
+        found.add(docnum)
+        if n & 63 == 63 and clock.expired():
+            break
+    return found
+
+
+def _opening_boost(snap: WhooshSnapshot, ranked: list[Match], parts: list[QueryPart], want: int,
+                   first: set[int], clock: Clock) -> list[Match]:
+    """Re-rank the best articles favouring those whose opening (the lead, in news'
+    inverted pyramid) holds the words: score * (1 + lead_weight * share of the query's
+    parts found in the first `lead_chars` characters of the body). Articles in `first`
+    stay ahead."""
+    ranking = snap.ranking
+    head = ranked[:max(ranking.rerank, want)]
+    if not parts or ranking.lead_weight <= 0 or len(head) < 2:
+        return ranked
+    groups = [set(p.stems) for p in parts]
+    rescored = []
+    for m in head:
+        clock.check()
+        body = snap.searcher.stored_fields(m.key).get("body", "")
+        opening = shared_analyzer().index_terms(body[:ranking.lead_chars]).keys()
+        share = sum(1 for g in groups if not g.isdisjoint(opening)) / len(groups)
+        rescored.append(Match(m.key, m.score * (1.0 + ranking.lead_weight * share), m.all_words))
+    rescored.sort(key=lambda m: (m.key not in first, -m.score, m.key))
+    return rescored + ranked[len(head):]
+
+
+def _relaxed(snap: WhooshSnapshot, compiled: Compiled, exact: set[int], want: int, sort: str,
+             clock: Clock) -> tuple[list[Match], set[int], set[int]]:
+    """Articles with all the words first (for queries of up to `exact_first_words`
+    words), then the best of those with some of them: the top `relax_pool` articles of
+    the OR of the words, by BM25F times the share of the words they hold ** `coord`."""
+    assert compiled.relaxed is not None
+    ranking = snap.ranking
+    candidates = _matching(snap, compiled.relaxed, clock)
+    clauses = [c for c in compiled.clauses if c.relaxable]
+    scorer = snap.scorer
+    total, scored = scorer.scores(compiled.parts(), candidates, clock)
+    if ranking.coord > 0 and clauses:
+        held = np.zeros(scorer.size, dtype=np.int32)  # how many clauses each document holds
+        for clause in clauses:
+            holds = np.zeros(scorer.size, dtype=bool)
+            for part in clause.parts:
+                holds[scorer.ids(part, clock)] = True
+            held += holds
+        some = scored & ~scorer.mask(exact)
+        total[some] *= (held[some] / len(clauses)) ** ranking.coord
+    pool = dict(scorer.top((total, scored), max(ranking.relax_pool, want)))
+    for docnum in exact:  # all the words: always in
+        pool.setdefault(docnum, float(total[docnum]) if scored[docnum] else 0.0)
+    first = exact if len(clauses) <= ranking.exact_first_words else set()
+    if sort == "relevance":
+        order = sorted(pool, key=lambda d: (d not in first, -pool[d], d))
+    else:
+        by_date = date_key(snap.date_column(), sort)
+        order = sorted(pool, key=lambda d: (d not in first, by_date(d)))
+    return [Match(d, pool[d], d in exact) for d in order], set(pool), first
+
+
+def _facets(snap: WhooshSnapshot, matched: set[int], clock: Clock) -> dict[str, tuple[FacetCount, ...]]:
+    """Counts of the values of each facet field among `matched` (the fields counted before
+    the time ran out)."""
+    out: dict[str, tuple[FacetCount, ...]] = {}
+    for fname in FACET_FIELDS:
+        counts = []
+        try:
+            for i, (value, docs) in enumerate(snap.value_sets(fname, clock).items()):
+                if not i & 63:
+                    clock.check()
+                n = len(matched & docs) if len(docs) < len(matched) else len(docs & matched)
+                if n:
+                    counts.append(FacetCount(value, n))
+        except OutOfTime:
+            break
+        if fname == "year":
+            counts.sort(key=lambda c: c.value, reverse=True)
+        else:
+            counts.sort(key=lambda c: (-c.count, c.value))
+            counts = counts[:FACET_TOP]
+        out[fname] = tuple(counts)
+    return out

@@ -1,0 +1,199 @@
+"""One open whoosh reader and what is cached about it: the `Snapshot` of a local index."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter
+from collections.abc import Hashable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from whoosh.util.times import long_to_datetime
+
+from ..analysis import analyze
+from ..backend import Matches, MatchRequest, StoredArticle
+from ..clock import Clock
+from ..corpus import Article
+from ..ranking import RankingConfig
+from ..results import IndexStats
+from ..storage import dir_size, read_meta
+from ..vocabulary import Vocabulary
+from ..words import ValueIndex
+from .compiler import QueryPart
+from .damage import reads_index
+from .matching import match, rank
+from .postings import PostingCache
+from .scoring import Scorer
+
+__all__ = ["WhooshSnapshot", "stored_article"]
+
+#: Terms of an article that make its "similar" query, and those of them highlighted.
+SIMILAR_TERMS = 25
+SIMILAR_SHOWN = 10
+
+
+class WhooshSnapshot:
+    """An open searcher of the index at `path`, valid until the index changes, with its
+    caches; safe to search from several threads (its caches lock what they change)."""
+
+    def __init__(self, path: Path, searcher: Any, stamp: tuple[int, ...], ranking: RankingConfig) -> None:
+        self.path = path
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.stamp = stamp
+        self.ranking = ranking
+        self.postings = PostingCache(self.reader, self.date_column)
+        self.scorer = Scorer(self.postings, ranking)
+        self._values: dict[str, ValueIndex] = {}
+        self._value_sets: dict[str, dict[str, frozenset[int]]] = {}
+        self._dates: tuple[int | None, ...] | None = None
+        self._vocab: Vocabulary | None = None
+        self._once = threading.Lock()  # loads the vocabulary and the date column once
+        #: searches running on this snapshot, and whether a newer one replaced it
+        self.users = 0
+        self.retired = False
+
+    # -- caches ----------------------------------------------------------------------
+
+    def vocabulary(self) -> Vocabulary:
+        """The index's vocabulary, read on first use."""
+        if self._vocab is None:
+            with self._once:
+                if self._vocab is None:
+                    self._vocab = Vocabulary.load(self.path)
+        return self._vocab
+
+    def date_column(self) -> tuple[int | None, ...]:
+        """The date of every document as a sortable integer (None: no date)."""
+        if self._dates is None:
+            with self._once:
+                if self._dates is None:
+                    self._dates = self._read_dates()
+        return self._dates
+
+    def _read_dates(self) -> tuple[int | None, ...]:
+        reader = self.reader
+        dates: list[int | None] = [None] * reader.doc_count_all()
+        missing = 2**64 - 1
+        for sub, offset in reader.leaf_readers():
+            if not sub.has_column("date"):
+                continue
+            col = sub.column_reader("date", translate=False)
+            for i in range(sub.doc_count_all()):
+                value = col[i]
+                if value != missing:
+                    dates[offset + i] = value
+        return tuple(dates)
+
+    def values(self, fname: str) -> ValueIndex:
+        """The exact values of a field (sources, authors, tags, years)."""
+        found = self._values.get(fname)
+        if found is None:
+            found = self._values[fname] = ValueIndex(
+                t.decode("utf-8") if isinstance(t, bytes) else t for t in self.reader.lexicon(fname))
+        return found
+
+    def value_sets(self, fname: str, clock: Clock | None = None) -> dict[str, frozenset[int]]:
+        """The documents holding each value of a field."""
+        sets = self._value_sets.get(fname)
+        if sets is None:
+            sets = {}
+            for value, _words in self.values(fname).values:
+                docs = self.postings.term(fname, value, clock)
+                if docs:
+                    sets[value] = docs
+            self._value_sets[fname] = sets
+        return sets
+
+    # -- the protocol ------------------------------------------------------------------
+
+    @reads_index
+    def match(self, request: MatchRequest, clock: Clock) -> Matches:
+        """Match, count, rank and count facets (`search._whoosh.matching`)."""
+        return match(self, request, clock)
+
+    @reads_index
+    def articles(self, keys: Sequence[Hashable]) -> list[StoredArticle]:
+        """The stored articles with these document numbers."""
+        return [StoredArticle(key, stored_article(self.searcher.stored_fields(key))) for key in keys]
+
+    @reads_index
+    def key_of(self, article_id: str) -> int | None:
+        """The document number of the article with this id."""
+        docnum = self.searcher.document_number(id=article_id)
+        return None if docnum is None else int(docnum)
+
+    @reads_index
+    def similar(self, key: Hashable, limit: int, clock: Clock) -> Matches:
+        """The articles sharing the most distinctive terms of this one (weighted tf-idf of
+        its title and body terms), best first."""
+        stored = self.searcher.stored_fields(key)
+        n_docs = max(self.reader.doc_count(), 1)
+        tf = Counter(t.text for t in analyze(stored.get("title", "") + "\n" + stored.get("body", "")))
+        weights = []
+        for term, count in tf.items():
+            if len(term) < 3 or term.isdigit():
+                continue
+            df = self.reader.doc_frequency("body", term)
+            if df < 2:
+                continue
+            weights.append(((1 + math.log(count)) * math.log(n_docs / df), term))
+        top = sorted((w for w in weights if w[0] > 0), reverse=True)[:SIMILAR_TERMS]  # 0: in every one
+        if not top:
+            return Matches()
+        peak = top[0][0]
+        fields = (("title", self.ranking.title_boost), ("body", 1.0))
+        parts = [QueryPart((t,), fields, w / peak, "any") for w, t in top]
+        matched = set().union(*(self.postings.term(f, t, clock) for _, t in top for f, _ in fields))
+        matched.discard(key)  # type: ignore[arg-type]
+        ranked = rank(self, parts, limit, "relevance", matched, clock)
+        return Matches(total=len(matched), ranked=ranked,
+                       terms=frozenset(t for _, t in top[:SIMILAR_SHOWN]))
+
+    @reads_index
+    def stats(self) -> IndexStats:
+        """Counts, size, date range and versions of the index."""
+        reader = self.reader
+        meta = read_meta(self.path) or {}
+        dates = self.date_column()
+        known = [d for d in (dates[n] for n in reader.all_doc_ids()) if d is not None]
+        return IndexStats(
+            path=self.path,
+            articles=reader.doc_count(),
+            size_bytes=dir_size(self.path),
+            oldest=long_to_datetime(min(known)) if known else None,
+            newest=long_to_datetime(max(known)) if known else None,
+            schema_version=int(meta.get("schema_version", 0)),
+            built_at=meta.get("built_at"),
+            updated_at=meta.get("updated_at"),
+            segments=len(reader.leaf_readers()),
+            deleted=reader.doc_count_all() - reader.doc_count(),
+            sources=len(self.values("source").values),
+            words=len(self.vocabulary()),
+        )
+
+    def close(self) -> None:
+        """Release the open files."""
+        self.searcher.close()
+
+
+def stored_article(stored: Mapping[str, Any]) -> Article:
+    """An `Article` from whoosh's stored fields."""
+    return Article(
+        id=stored["id"], title=stored.get("title", ""), body=stored.get("body", ""),
+        date=_stored_date(stored), source=stored.get("source", ""),
+        author=stored.get("author", ""), url=stored.get("url", ""),
+        tags=tuple(stored.get("tags") or ()), lead=stored.get("lead", ""),
+    )
+
+
+def _stored_date(stored: Mapping[str, Any]) -> datetime | None:
+    iso = stored.get("date_iso")
+    if not iso:
+        return None
+    try:
+        return datetime.fromisoformat(iso)
+    except ValueError:
+        return None
