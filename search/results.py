@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -95,11 +96,17 @@ class Results:
     hits: tuple[Hit, ...]
     took_ms: float
     suggestion: str | None = None
-    warnings: tuple[str, ...] = ()
+    notices: tuple[Notice, ...] = ()
     facets: dict[str, tuple[FacetCount, ...]] = field(default_factory=dict)
     offset: int = 0
     limit: int = 10
     sort: str = "relevance"
+
+    @property
+    def warnings(self) -> tuple[Notice, ...]:
+        """Deprecated name of `notices`."""
+        warnings.warn("Results.warnings is deprecated: use Results.notices", DeprecationWarning, stacklevel=2)
+        return self.notices
 
     def __len__(self) -> int:
         return len(self.hits)

@@ -149,7 +149,7 @@ def test_all_is_complete_and_sorted(module: str) -> None:
     mod = importlib.import_module(name)
     exported = getattr(mod, "__all__", None)
     assert exported is not None, f"{name} has no __all__"
-    assert exported == sorted(exported, key=_isort), f"{name}.__all__ is not sorted (constants, classes, functions)"
+    assert exported == sorted(exported, key=_isort), f"{name}.__all__: not CONSTANTS, Classes, functions"
     assert all(hasattr(mod, n) for n in exported), f"{name}.__all__ names what it lacks"
     tree = ast.parse(_modules()[module].read_text(encoding="utf-8"))
     defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)}

@@ -45,7 +45,7 @@ def test_query_json_is_one_parsable_object(built: Path) -> None:
     code, out, err = run_cli("query", "--index", str(built), "--json", "réforme", "des", "retraites")
     assert code == 0, err
     data = orjson.loads(out)
-    assert set(data) >= {"query", "total", "took_ms", "suggestion", "warnings", "facets", "hits"}
+    assert set(data) >= {"query", "total", "took_ms", "suggestion", "notices", "warnings", "facets", "hits"}
     assert data["query"] == "réforme des retraites" and data["total"] == 2
     hit = data["hits"][0]
     assert set(hit) >= {"id", "title", "date", "source", "author", "url", "tags", "score",
@@ -53,8 +53,9 @@ def test_query_json_is_one_parsable_object(built: Path) -> None:
     assert hit["id"] == "retraites-1" and hit["date"] == "2023-03-16T17:20:00+01:00"
     assert hit["highlights"][0] == {"field": "title", "start": 0, "end": 7}
     assert data["facets"]["year"] == [{"value": "2023", "count": 2}]
-    assert data["warnings"] == [
-        "only 1 article contains all the words: the best articles with some of them follow"]
+    assert data["notices"] == data["warnings"] == [{
+        "code": "relaxed", "params": {"exact": 1},
+        "message": "only 1 article contains all the words: the best articles with some of them follow"}]
 
 
 def test_query_jsonl_and_filters(built: Path) -> None:

@@ -121,12 +121,12 @@ def test_a_limit_of_zero_stops_every_query_kind_at_once(tmp_path: Path) -> None:
     ix.time_limit = 0.0
     for q in QUERY_KINDS:
         res = ix.search(q)
-        assert "time_limit" in {w.code for w in res.warnings}, q  # type: ignore[attr-defined]
+        assert "time_limit" in {w.code for w in res.notices}, q  # type: ignore[attr-defined]
         assert (res.total, res.hits) == (0, ()), q
     ix.time_limit = None
     for q in QUERY_KINDS:
         res = ix.search(q)
-        assert res.total > 0 and "time_limit" not in {w.code for w in res.warnings}, q  # type: ignore[attr-defined]
+        assert res.total > 0 and "time_limit" not in {w.code for w in res.notices}, q  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -151,7 +151,7 @@ def test_a_limit_of_50_ms_stops_a_slow_query_on_the_main_path(tmp_path: Path) ->
     started = time.perf_counter()
     full = ix.search("a* b* c* d* e* p* r*")
     unlimited = time.perf_counter() - started
-    assert unlimited > 0.3 and "time_limit" not in {w.code for w in full.warnings}  # type: ignore[attr-defined]
+    assert unlimited > 0.3 and "time_limit" not in {w.code for w in full.notices}  # type: ignore[attr-defined]
     ix.close()
     ix = Index.open(tmp_path / "index")
     ix.time_limit = None
@@ -160,7 +160,7 @@ def test_a_limit_of_50_ms_stops_a_slow_query_on_the_main_path(tmp_path: Path) ->
     started = time.perf_counter()
     res = ix.search("a* b* c* d* e* p* r*")
     took = time.perf_counter() - started
-    assert "time_limit" in {w.code for w in res.warnings}  # type: ignore[attr-defined]
+    assert "time_limit" in {w.code for w in res.notices}  # type: ignore[attr-defined]
     assert took < unlimited / 2, (took, unlimited)
 
 
@@ -176,7 +176,7 @@ def test_a_cold_pathological_query_stops_near_its_limit_on_orangesum(tmp_path: P
         ix.search("gouvernement")  # vocabulary and columns read
         ix.time_limit = 0.05
         res = ix.search(q)
-        assert "time_limit" in {w.code for w in res.warnings}, q  # type: ignore[attr-defined]
+        assert "time_limit" in {w.code for w in res.notices}, q  # type: ignore[attr-defined]
         assert res.took_ms < 250, (q, res.took_ms)
         ix.close()
 

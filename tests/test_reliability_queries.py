@@ -37,7 +37,7 @@ def check(ix: Index, q: str, ceiling: float = CEILING_SMALL, **options: object) 
     limit = options.get("limit", 10)
     assert isinstance(limit, int) and res.total >= len(res.hits) and len(res.hits) <= limit
     assert len({h.id for h in res.hits}) == len(res.hits)
-    for warning in res.warnings:
+    for warning in res.notices:
         assert isinstance(warning, str) and warning.code and "\n" not in warning  # type: ignore[attr-defined]
     for hit in res.hits:
         for h in hit.highlights:
@@ -182,7 +182,7 @@ def test_hostile_queries_give_results_and_say_what_was_done(news_index: Index, n
     q, code = HOSTILE[name]
     res = check(news_index, q)
     if code:
-        assert code in {w.code for w in res.warnings}, res.warnings  # type: ignore[attr-defined]
+        assert code in {w.code for w in res.notices}, res.notices  # type: ignore[attr-defined]
 
 
 def test_a_query_that_runs_out_of_time_stops_with_a_notice(tmp_path: Path,
@@ -192,16 +192,16 @@ def test_a_query_that_runs_out_of_time_stops_with_a_notice(tmp_path: Path,
     ix.time_limit = 0.0
     for q in queries:  # set algebra and ranking check the clock too (tests/test_data_safety.py)
         res = check(ix, q, limit=5)
-        assert "time_limit" in {w.code for w in res.warnings}, (q, res.warnings)  # type: ignore[attr-defined]
+        assert "time_limit" in {w.code for w in res.notices}, (q, res.notices)  # type: ignore[attr-defined]
     # and so do whoosh's matchers, for the query kinds the set algebra does not know
     monkeypatch.setattr(PostingCache, "of",
                         lambda self, q, fallback=None, clock=None: fallback(q) if fallback else None)
     for q in queries:
         res = check(ix, q, limit=5)
-        assert "time_limit" in {w.code for w in res.warnings}, (q, res.warnings)  # type: ignore[attr-defined]
+        assert "time_limit" in {w.code for w in res.notices}, (q, res.notices)  # type: ignore[attr-defined]
     ix.time_limit = None
     for q in queries:
-        assert "time_limit" not in {w.code for w in check(ix, q).warnings}  # type: ignore[attr-defined]
+        assert "time_limit" not in {w.code for w in check(ix, q).notices}  # type: ignore[attr-defined]
 
 
 def test_the_cli_takes_any_query(news_index: Index) -> None:
@@ -251,7 +251,7 @@ def test_pathological_queries_are_bounded(realistic: Index, name: str) -> None:
     q = PATHOLOGICAL[name]
     res = check(realistic, q, ceiling=CEILING_LARGE)
     assert res.took_ms < CEILING_LARGE * 1000
-    assert res.total > 0 or res.warnings
+    assert res.total > 0 or res.notices
 
 
 @pytest.mark.slow
@@ -259,4 +259,4 @@ def test_pathological_queries_are_bounded(realistic: Index, name: str) -> None:
 def test_ordinary_queries_are_not_cut_on_a_realistic_index(realistic: Index) -> None:
     for q in ("réforme des retraites", "macron", "électri*", "gouvernemant~", '"premier ministre"'):
         res = check(realistic, q, ceiling=CEILING_LARGE)
-        assert res.total > 0 and "time_limit" not in {w.code for w in res.warnings}, q  # type: ignore[attr-defined]
+        assert res.total > 0 and "time_limit" not in {w.code for w in res.notices}, q  # type: ignore[attr-defined]

@@ -112,15 +112,15 @@ def test_all_words_first_then_most_words_with_a_notice(news_index: Index) -> Non
     res = news_index.search("réforme des retraites")
     assert ids(res) == ["retraites-1", "retraites-2"]
     assert [h.all_words for h in res.hits] == [True, False]
-    assert [w.code for w in res.warnings] == ["relaxed"]
-    assert res.warnings[0] == ("only 1 article contains all the words: the best articles with some "
+    assert [w.code for w in res.notices] == ["relaxed"]
+    assert res.notices[0] == ("only 1 article contains all the words: the best articles with some "
                                "of them follow")
     assert res.total == 2
 
 
 def test_no_relaxation_when_enough_match_or_one_word(news_index: Index) -> None:
     res = news_index.search("retraite")
-    assert res.warnings == () and all(h.all_words for h in res.hits)
+    assert res.notices == () and all(h.all_words for h in res.hits)
 
 
 def test_a_long_query_with_a_missing_word_still_finds(news_index: Index) -> None:
@@ -132,7 +132,7 @@ def test_a_long_query_with_a_missing_word_still_finds(news_index: Index) -> None
 def test_only_stop_words_is_empty_with_a_message(news_index: Index) -> None:
     res = news_index.search("les des du")
     assert res.total == 0 and res.hits == ()
-    assert [w.code for w in res.warnings] == ["only_stopwords"]
+    assert [w.code for w in res.notices] == ["only_stopwords"]
 
 
 @pytest.mark.parametrize("q, code, expected", [
@@ -152,7 +152,7 @@ def test_only_stop_words_is_empty_with_a_message(news_index: Index) -> None:
 def test_bad_syntax_degrades_with_a_notice(news_index: Index, q: str, code: str,
                                            expected: set[str]) -> None:
     res = news_index.search(q, limit=50)
-    assert code in [w.code for w in res.warnings], res.warnings
+    assert code in [w.code for w in res.notices], res.notices
     assert set(ids(res)) == expected
 
 
@@ -187,7 +187,7 @@ def test_filters_match_exact_values_ignoring_case_and_accents(news_index: Index)
         "retraites-2"}
     assert hit_set(news_index, "", filters={"year": "2021"}) == {"electricite", "cheval"}
     res = news_index.search("retraite", filters={"source": "Le Monde"})
-    assert res.total == 0 and [w.code for w in res.warnings] == ["no_such_value"]
+    assert res.total == 0 and [w.code for w in res.notices] == ["no_such_value"]
 
 
 def test_date_bounds(news_index: Index) -> None:
@@ -302,3 +302,10 @@ def test_results_are_plain_frozen_objects(news_index: Index) -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         res.total = 3  # type: ignore[misc]
     assert type(res.hits) is tuple and res.took_ms >= 0
+
+
+def test_warnings_is_a_deprecated_name_of_notices(news_index: Index) -> None:
+    res = news_index.search("les des")
+    assert [n.code for n in res.notices] == ["only_stopwords"]  # type: ignore[attr-defined]
+    with pytest.warns(DeprecationWarning, match="use Results.notices"):
+        assert res.warnings == res.notices

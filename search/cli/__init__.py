@@ -30,7 +30,7 @@ from ..index import Index
 from ..indexer import IndexReport
 from ..results import Hit, Results
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "results_json"]
 
 DEFAULT_CORPUS = "corpus"
 DEFAULT_INDEX = "index"
@@ -258,7 +258,7 @@ def _print_hit(n: int, hit: Hit, out: Console) -> None:
 
 
 def _print_results(res: Results, out: Console) -> None:
-    for warning in res.warnings:
+    for warning in res.notices:
         out.print(Text(f"note: {warning}", style="yellow"))
     if res.suggestion:
         out.print(Text(f"did you mean: {res.suggestion}", style="bold"))
@@ -277,6 +277,16 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"cannot serialise {type(obj).__name__}")
 
 
+def results_json(res: Results) -> dict[str, Any]:
+    """Results as JSON-ready data: its fields, with each notice an object (`code`,
+    `message`, `params`) under `notices` (and under `warnings`, its former name)."""
+    data = {f.name: getattr(res, f.name) for f in dataclasses.fields(res)}
+    notices = [{"code": getattr(n, "code", ""), "message": str(n), "params": getattr(n, "params", {})}
+               for n in res.notices]
+    data["notices"] = data["warnings"] = notices
+    return data
+
+
 def _dump(obj: Any) -> None:
     data = orjson.dumps(obj, default=_json_default, option=orjson.OPT_NON_STR_KEYS)
     sys.stdout.buffer.write(data + b"\n")
@@ -290,7 +300,7 @@ def _query(args: argparse.Namespace, ix: Index, out: Console) -> None:
                     sort=SORT_ALIASES[args.sort], filters=filters, date_from=args.since,
                     date_to=args.until)
     if args.json:
-        _dump(res)
+        _dump(results_json(res))
     elif args.jsonl:
         for hit in res.hits:
             _dump(hit)
@@ -380,6 +390,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _similar(args: argparse.Namespace, ix: Index, out: Console) -> None:
     res = ix.similar(args.id, limit=args.limit)
     if args.json:
-        _dump(res)
+        _dump(results_json(res))
     else:
         _print_results(res, out)

@@ -340,7 +340,7 @@ class SearchingMixin(_Base):
         results = self.results
         if results is None or self.shown is None:
             return
-        notes = [notice_message(w) for w in results.warnings if getattr(w, "code", "") != "empty"]
+        notes = [notice_message(w) for w in results.notices if getattr(w, "code", "") != "empty"]
         self.status.show_results(results.total, len(self.result_list.hits),
                                                results.took_ms if self.timings else None,
                                                self.shown.sort, notes)
@@ -354,7 +354,7 @@ class SearchingMixin(_Base):
             parts += ["\n\nVouliez-vous dire ", (results.suggestion, "bold underline"), " ? (Ctrl+D)"]
         if request.filters or request.date_from or request.date_to:
             parts.append("\n\nDes filtres sont actifs : x (hors de la boîte) retire le dernier.")
-        for warning in results.warnings:
+        for warning in results.notices:
             if getattr(warning, "code", "") != "empty":
                 parts += ["\n\n", (notice_message(warning), "italic")]
         parts += ["\n\n", ("Essayez moins de mots, un préfixe (électri*) ou une faute tolérée "
