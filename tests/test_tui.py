@@ -22,12 +22,12 @@ from textual.worker import WorkerCancelled, WorkerFailed
 from search import SCHEMA_VERSION, Index, Results
 from search.storage import META_NAME, writer_lock
 from search.tui import SearchApp, make_app
-from search.tui.collector import OVERDUE, YOUNG, IdleCollector
+from search.tui._idle_gc import OVERDUE, YOUNG, IdleCollector
+from search.tui._wrap import line_of, wrap_offsets
+from search.tui.article_view import Match
+from search.tui.help_screen import HelpScreen
 from search.tui.history import History
-from search.tui.layout import line_of, wrap_offsets
-from search.tui.preview import Match
-from search.tui.screens import HelpScreen
-from search.tui.state import Request, valid_date
+from search.tui.request import Request, valid_date
 from search.tui.wording import cli_error_message, notice_message, report_summary
 
 from .conftest import NEWS, REPO, run_cli

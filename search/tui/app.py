@@ -14,18 +14,18 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Footer, Input, OptionList
 
-from .bars import ChipBar, StatusBar, SuggestionBar
-from .collector import IdleCollector
+from ._idle_gc import IdleCollector
+from .article_view import ArticleView
 from .commands import SearchCommands
-from .filters import FilterPanel
+from .filter_panel import FilterPanel
+from .help_screen import HelpScreen
 from .history import History
 from .indexing import IndexingMixin
-from .preview import ArticleView
-from .results import EmptyState, ResultList
-from .screens import HelpScreen
-from .searchbox import SearchBox
+from .request import Request
+from .result_list import EmptyState, ResultList
+from .search_box import SearchBox
 from .searching import ResultsPainted, SearchingMixin
-from .state import Request
+from .status_bars import ChipBar, StatusBar, SuggestionBar
 from .wording import SORT_LABELS
 
 __all__ = ["SearchApp", "is_web_url"]

@@ -11,8 +11,8 @@ from textual.worker import get_current_worker
 
 from ..errors import NotAnIndexError
 from ..storage import check_replaceable
+from ._write_process import Progress, WriteOutcome, run_write
 from .wording import error_message, number, report_summary
-from .writer import Progress, WriteOutcome, run_write
 
 if TYPE_CHECKING:
     from .app import SearchApp

@@ -19,19 +19,19 @@ from textual.worker import get_current_worker
 
 from .. import Article, FacetCount, Hit, Index, IndexNotFoundError, NotAnIndexError, Results
 from .pool import IndexPool
-from .state import Request
+from .request import Request
 from .wording import SORT_LABELS, error_message, notice_message
 
 if TYPE_CHECKING:
     from textual.app import App
     from textual.widgets import Static
 
-    from .bars import ChipBar, StatusBar, SuggestionBar
-    from .collector import IdleCollector
-    from .filters import FilterPanel
-    from .preview import ArticleView
-    from .results import ResultList
-    from .searchbox import SearchBox
+    from ._idle_gc import IdleCollector
+    from .article_view import ArticleView
+    from .filter_panel import FilterPanel
+    from .result_list import ResultList
+    from .search_box import SearchBox
+    from .status_bars import ChipBar, StatusBar, SuggestionBar
 
 if TYPE_CHECKING:
     _Base = App[None]

@@ -1,4 +1,4 @@
-"""The preview pane: the whole article, every match highlighted, n / N to jump between them."""
+"""The article view: the whole article, every match highlighted, n / N to jump between them."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from textual.style import Style
 from textual.widgets import Static
 
 from .. import Article, Highlight
-from .layout import wrap_offsets
+from ._wrap import wrap_offsets
 from .wording import french_date
 
 __all__ = ["ArticleView", "Match"]

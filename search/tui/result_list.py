@@ -21,7 +21,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from .. import Hit
-from .layout import wrap_offsets
+from ._wrap import wrap_offsets
 from .wording import french_date
 
 __all__ = ["CardLayout", "EmptyState", "HitCard", "ResultList", "styled"]

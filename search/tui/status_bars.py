@@ -9,7 +9,7 @@ from textual.events import Click
 from textual.message import Message
 from textual.widgets import Label, ProgressBar, Static
 
-from .state import Request
+from .request import Request
 from .wording import FIELD_NAMES, SORT_LABELS, number, plural
 
 __all__ = ["Chip", "ChipBar", "StatusBar", "SuggestionBar"]

@@ -18,7 +18,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from .. import FacetCount
-from .state import Request, valid_date
+from .request import Request, valid_date
 from .wording import number
 
 __all__ = ["FacetList", "FacetRow", "FilterPanel"]
