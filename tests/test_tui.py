@@ -20,15 +20,17 @@ import pytest
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from search import SCHEMA_VERSION, Index, Results
+from search.errors import IndexLockedError, IndexWriteError, error_from_dict
 from search.storage import META_NAME, writer_lock
 from search.tui import SearchApp, make_app
+from search.tui import _write_process as write_process
 from search.tui._idle_gc import OVERDUE, YOUNG, IdleCollector
 from search.tui._wrap import line_of, wrap_offsets
 from search.tui.article_view import Match
 from search.tui.help_screen import HelpScreen
 from search.tui.history import History
 from search.tui.request import Request, valid_date
-from search.tui.wording import cli_error_message, notice_message, report_summary
+from search.tui.wording import error_message, notice_message, report_summary
 
 from .conftest import NEWS, REPO, run_cli
 
@@ -593,6 +595,40 @@ async def test_locked_index_is_a_notification(tmp_path: Path) -> None:
         holder.join()
 
 
+#: A child that fails as `search rebuild --json` does: its typed error on stdout, an English
+#: sentence on stderr (one that names another error, which the UI must not read).
+FAILING_CHILD = """
+import json, sys
+print("search: error: index is being written by pid 1 (lock /x); gave up after 1 s", file=sys.stderr)
+print(json.dumps({"error": {"type": "IndexWriteError", "message": "cannot write the index at /x/index",
+                            "fields": {"path": "/x/index", "reason": "No space left on device",
+                                       "kept": True}}}))
+sys.exit(1)
+"""
+
+
+@sync
+async def test_a_failed_write_is_worded_from_the_typed_error(index_path: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(write_process, "command", lambda *a, **k: [sys.executable, "-c", FAILING_CHILD])
+    app = app_for(index_path, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+r")
+        await settle(app, pilot, timeout=30)
+        assert ("Impossible d’écrire l’index dans /x/index (No space left on device) : l’index précédent "
+                "est conservé. Libérez de la place ou vérifiez les droits du dossier, puis réessayez."
+                ) in notifications(app)
+        assert not any("cours d’écriture" in m for m in notifications(app))
+
+
+def test_the_tui_never_reads_the_child_s_sentences() -> None:
+    sources = {path.name: path.read_text(encoding="utf-8") for path in (REPO / "search" / "tui").glob("*.py")}
+    assert not any("cli_error_message" in text for text in sources.values())
+    for name in ("_write_process.py", "wording.py"):  # what reads the child and words its errors
+        assert "import re" not in sources[name] and "re.compile" not in sources[name]
+
+
 @sync
 async def test_rebuild_and_update_from_the_ui(tmp_path: Path) -> None:
     corpus = tmp_path / "news.jsonl"
@@ -650,11 +686,14 @@ def test_french_wording_of_notices_and_reports() -> None:
     assert notice_message(Notice("prefix_capped", "x", prefix="a", total=1200, kept=64)) == (
         "a* correspond à 1\u202f200 mots : les 64 plus fréquents ont été cherchés.")
     assert notice_message(Notice("brand_new", "an English sentence")) == "an English sentence"
-    assert cli_error_message(
-        "search: error: index is being written by pid 12 (rebuild, since 10:00) (lock /x/index.lock); "
-        "gave up after 0.3 s: try again when it has finished\n") == (
-        "L’index est déjà en cours d’écriture par pid 12 (rebuild, since 10:00) : "
+    locked = error_from_dict(IndexLockedError("/x/lock", "pid 12 (rebuild, since 10:00)", 0.3).to_dict())
+    assert error_message(locked) == (
+        "L’index est déjà en cours d’écriture par pid 12 (rebuild, since 10:00) (attente de 0,3 s) : "
         "réessayez quand ce sera terminé.")
+    full = error_from_dict(IndexWriteError("/x/index", "No space left on device", kept=True).to_dict())
+    assert error_message(full) == (
+        "Impossible d’écrire l’index dans /x/index (No space left on device) : l’index précédent est "
+        "conservé. Libérez de la place ou vérifiez les droits du dossier, puis réessayez.")
     assert report_summary({"action": "update", "added": 1, "updated": 2, "deleted": 0, "unchanged": 10,
                            "seconds": 0.42, "articles": 13, "skipped": 0}) == (
         "Index mis à jour en 0,4 s : 1 ajouté, 2 mis à jour, 0 supprimé (10 inchangés) ; "

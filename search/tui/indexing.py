@@ -12,7 +12,7 @@ from textual.worker import get_current_worker
 from ..errors import NotAnIndexError
 from ..storage import check_replaceable
 from ._write_process import Progress, WriteOutcome, run_write
-from .wording import error_message, number, report_summary
+from .wording import error_message, number, report_summary, write_failure_message
 
 if TYPE_CHECKING:
     from .app import SearchApp
@@ -85,7 +85,7 @@ class IndexingMixin:
                                 on_progress=progress, cancelled=lambda: worker.is_cancelled,
                                 on_start=started)
         except Exception as error:  # noqa: BLE001 - shown, never a traceback
-            outcome = WriteOutcome(False, error=f"L’indexation a échoué : {type(error).__name__} : {error}")
+            outcome = WriteOutcome(False, detail=f"{type(error).__name__} : {error}")
         try:
             app.call_from_thread(self.write_done, action, outcome)
         except RuntimeError:
@@ -115,11 +115,10 @@ class IndexingMixin:
         self._write_proc = None
         app.status.end_write()
         if not outcome.ok:
-            app.notify(outcome.error, title=f"{ACTION_LABELS[action]} impossible", severity="error",
-                       timeout=12)
+            message = write_failure_message(outcome)
+            app.notify(message, title=f"{ACTION_LABELS[action]} impossible", severity="error", timeout=12)
             if app.index is None:
-                app.show_empty(Content.assemble((f"{ACTION_LABELS[action]} impossible\n\n", "bold"),
-                                                outcome.error))
+                app.show_empty(Content.assemble((f"{ACTION_LABELS[action]} impossible\n\n", "bold"), message))
             return
         report: dict[str, Any] = outcome.report
         app.notify(report_summary(report), title="Indexation terminée", timeout=8)
