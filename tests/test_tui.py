@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from search import SCHEMA_VERSION, Index, Results
+from search import SCHEMA_VERSION, Index, Results, SearchCancelledError
+from search.docsets import DocSets
 from search.errors import IndexLockedError, IndexWriteError, error_from_dict
 from search.storage import META_NAME, writer_lock
 from search.tui import SearchApp, make_app
@@ -124,7 +125,8 @@ async def test_typing_shows_the_first_result_and_the_count(index_path: Path, tmp
 
 
 class SlowIndex:
-    """An Index whose search for some queries takes long (outside the engine lock)."""
+    """An Index whose search for some queries takes long and ends even when cancelled (as a
+    search does when its cancellation comes after its last check)."""
 
     def __init__(self, real: Index, slow: set[str], delay: float) -> None:
         self.real = real
@@ -135,6 +137,7 @@ class SlowIndex:
     def search(self, q: str, **kwargs: Any) -> Results:
         if q in self.slow:
             time.sleep(self.delay)
+            kwargs.pop("cancel", None)
         res = self.real.search(q, **kwargs)
         self.finished.append(q)
         return res
@@ -149,7 +152,6 @@ async def test_stale_results_never_win(index_path: Path, tmp_path: Path) -> None
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         assert app.index is not None
-        app.search_slots = 1  # one instance: both searches go to the slow one
         slow = SlowIndex(app.index, {"p"}, delay=0.6)
         app.index = slow  # type: ignore[assignment]
         await pilot.press("p")  # starts the slow search at once
@@ -163,39 +165,41 @@ async def test_stale_results_never_win(index_path: Path, tmp_path: Path) -> None
         assert ids(app) == ["cheval", "electricite"]
 
 
-class LockedSlowIndex(SlowIndex):
-    """Like the engine: one search at a time per instance, and the slow one holds the lock."""
-
-    def __init__(self, real: Index, slow: set[str], delay: float) -> None:
-        super().__init__(real, slow, delay)
-        self.lock = threading.Lock()
-
-    def search(self, q: str, **kwargs: Any) -> Results:
-        with self.lock:
-            return super().search(q, **kwargs)
-
-
 @sync
-async def test_a_slow_search_blocks_neither_the_ui_nor_the_next_search(index_path: Path,
-                                                                      tmp_path: Path) -> None:
+async def test_a_slow_stale_search_is_cancelled_by_the_next_one(index_path: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slow search that the user typed past blocks neither the UI nor the next search: the next
+    search cancels it (its token), and its end is never shown."""
+    cancelled: list[str] = []
+    postings = DocSets.postings
+
+    def slow_postings(self: DocSets, field: str, text: str, clock: Any = None) -> Any:
+        if text == "cheval":  # "chevaux", analysed
+            deadline = time.monotonic() + 5.0  # the search's time limit (2 s) would stop it sooner
+            try:
+                while time.monotonic() < deadline:
+                    if clock is not None:
+                        clock.check()
+                    time.sleep(0.005)
+            except SearchCancelledError:
+                cancelled.append(text)
+                raise
+        return postings(self, field, text, clock)
+
+    monkeypatch.setattr(DocSets, "postings", slow_postings)
     app = app_for(index_path, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        assert app.index is not None
-        slow = LockedSlowIndex(app.index, {"p"}, delay=3.0)
-        app.index = slow  # type: ignore[assignment]
+        app.box.value = "chevaux"  # starts the slow search at once
+        await pilot.pause(0.1)
         started = time.monotonic()
-        await pilot.press("p")
-        await pilot.pause(0.05)
         await pilot.press("backspace")
-        assert app.box.value == ""  # keys are handled while it runs
-        await pilot.press(*"prix")
-        await settle(app, pilot)  # answered by a second instance of the index…
-        assert ids(app) == ["cheval", "electricite"]
-        assert time.monotonic() - started < 2.5 and "p" not in slow.finished  # …while "p" still runs
-        await asyncio.sleep(max(0.0, 3.2 - (time.monotonic() - started)))
+        assert app.box.value == "chevau"  # keys are handled while it runs
+        app.box.value = "prix"
         await settle(app, pilot)
-        assert slow.finished == ["p"] and ids(app) == ["cheval", "electricite"]
+        assert ids(app) == ["cheval", "electricite"]
+        assert time.monotonic() - started < 1.5  # not after the slow search
+        assert cancelled == ["cheval"]
 
 
 @sync

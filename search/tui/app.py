@@ -59,8 +59,6 @@ class SearchApp(SearchingMixin, IndexingMixin, App[None]):
     first_page: int | None = None
     #: Hits of each further page (loaded as the cursor or the view nears the end).
     more_page = 40
-    #: Index instances searching at once (a slow stale search keeps only one busy).
-    search_slots = 2
     TITLE = "Recherche d’actualités"
     COMMANDS = {SearchCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -366,7 +364,5 @@ class SearchApp(SearchingMixin, IndexingMixin, App[None]):
             pass
         self.stop_write()
         self.collector.stop()
-        if self._pool is not None:
-            self._pool.close()
         if self.index is not None:
             self.index.close()

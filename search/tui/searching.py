@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,10 +14,18 @@ from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.worker import get_current_worker
 
-from .. import Article, FacetCount, Hit, Index, IndexNotFoundError, NotAnIndexError, Results
-from .pool import IndexPool
+from .. import (
+    Article,
+    CancelToken,
+    FacetCount,
+    Hit,
+    Index,
+    IndexNotFoundError,
+    NotAnIndexError,
+    Results,
+    SearchCancelledError,
+)
 from .request import Request
 from .wording import SORT_LABELS, error_message, notice_message
 
@@ -72,7 +79,6 @@ class SearchingMixin(_Base):
     timings: bool
     first_page: int | None
     more_page: int
-    search_slots: int
     request: Request
     shown: Request | None
     results: Results | None
@@ -96,8 +102,8 @@ class SearchingMixin(_Base):
 
     def init_searching(self) -> None:
         """Set the state (call from `__init__`)."""
-        self._index: Index | None = None
-        self._pool: IndexPool | None = None
+        self.index: Index | None = None
+        self._token: CancelToken | None = None
         self.request = Request()
         self.shown = None
         self.results = None
@@ -174,28 +180,6 @@ class SearchingMixin(_Base):
     # -- searching -------------------------------------------------------------------
 
     @property
-    def index(self) -> Index | None:
-        """The open index (None until it is opened)."""
-        return self._index
-
-    @index.setter
-    def index(self, value: Index | None) -> None:
-        self._index = value
-        if self._pool is not None:
-            self._pool.close()
-        self._pool = None if value is None else IndexPool(
-            value, size=self.search_slots, opener=lambda: Index.open(self.index_path))
-
-    @contextmanager
-    def searcher(self) -> Iterator[Index]:
-        """An index instance to search with (the least busy of the pool)."""
-        pool = self._pool
-        if pool is None:
-            raise IndexNotFoundError(self.index_path)
-        with pool.acquire() as ix:
-            yield ix
-
-    @property
     def settled(self) -> bool:
         """Whether the results on screen answer what is typed (no search pending)."""
         return (self.index is not None and not self._in_flight and self._timer is None
@@ -231,6 +215,9 @@ class SearchingMixin(_Base):
             return
         if not force and request in (self._fired, self.shown) and (self._in_flight or request == self.shown):
             return
+        if self._token is not None:
+            self._token.cancel()  # the running search is stale: it stops at its next check
+            self._token = None
         if request.blank:
             self._fired = None
             self._in_flight = False
@@ -238,7 +225,9 @@ class SearchingMixin(_Base):
             return
         self._fired = request
         self._in_flight = True
-        self.search_worker(request, facets=bool(self.filters.display), limit=self.page_size())
+        self._token = token = CancelToken()
+        self.search_worker(self.index, request, token, facets=bool(self.filters.display),
+                           limit=self.page_size())
 
     def show_blank(self, request: Request) -> None:
         """Nothing typed and no filter: the welcome screen."""
@@ -261,7 +250,8 @@ class SearchingMixin(_Base):
         return min(max(6, height // card + 2), 30)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def search_worker(self, request: Request, *, facets: bool, limit: int) -> None:
+    def search_worker(self, ix: Index, request: Request, token: CancelToken, *, facets: bool,
+                      limit: int) -> None:
         """Run one search in a thread, then hand the results to the UI thread.
 
         Facet counts are asked for only while the filter panel shows them (they cost).
@@ -271,29 +261,29 @@ class SearchingMixin(_Base):
         extra: dict[str, tuple[FacetCount, ...]] = {}
         error: Exception | None = None
         try:
-            with self.searcher() as ix:
-                results = ix.search(request.query, limit=limit, facets=facets,
-                                    **request.search_kwargs())
-                # counts of the other values of a filtered field (to add one more to the filter)
-                for field in dict.fromkeys(f for f, _ in request.filters) if facets else ():
-                    if get_current_worker().is_cancelled:
-                        break
-                    others = ix.search(request.query, limit=0, snippets=False,
-                                       **request.search_kwargs(without=field))
-                    extra[field] = others.facets.get(field, ())
+            results = ix.search(request.query, limit=limit, facets=facets, cancel=token,
+                                **request.search_kwargs())
+            # counts of the other values of a filtered field (to add one more to the filter)
+            for field in dict.fromkeys(f for f, _ in request.filters) if facets else ():
+                others = ix.search(request.query, limit=0, snippets=False, cancel=token,
+                                   **request.search_kwargs(without=field))
+                extra[field] = others.facets.get(field, ())
+        except SearchCancelledError:
+            results = None  # a newer search started: nothing to show
         except Exception as err:  # noqa: BLE001 - shown as a notification
             error = err
         if results is not None and not facets:
             extra = {"__none__": ()}  # tells show_results that no facet was counted
-        self.call_from_thread(self.search_done, request, results, extra, error,
+        self.call_from_thread(self.search_done, token, request, results, extra, error,
                               time.perf_counter() - started)
 
-    def search_done(self, request: Request, results: Results | None,
+    def search_done(self, token: CancelToken, request: Request, results: Results | None,
                     extra: dict[str, tuple[FacetCount, ...]], error: Exception | None, cost: float) -> None:
         """Show the results if they answer the current request; drop them otherwise."""
-        if not self.is_running:
-            return
-        if request == self._fired:
+        if not self.is_running or token.cancelled:
+            return  # a newer search is running (or the app is closing): a dropped result
+        if token is self._token:
+            self._token = None
             self._in_flight = False
             self._last_cost = cost
         current = self.current_request()
@@ -393,9 +383,10 @@ class SearchingMixin(_Base):
     def more_worker(self, request: Request, offset: int) -> None:
         """Load the next page of the shown results."""
         try:
-            with self.searcher() as ix:
-                page = ix.search(request.query, limit=self.more_page, offset=offset, facets=False,
-                                 **request.search_kwargs())
+            if self.index is None:
+                return
+            page = self.index.search(request.query, limit=self.more_page, offset=offset, facets=False,
+                                     **request.search_kwargs())
         except Exception as error:  # noqa: BLE001
             self.call_from_thread(self.notify, error_message(error), severity="error")
             return
@@ -438,8 +429,9 @@ class SearchingMixin(_Base):
     def article_worker(self, hit: Hit) -> None:
         """Read the whole article of a hit."""
         try:
-            with self.searcher() as ix:
-                article: Article | None = ix.get(hit.id)
+            if self.index is None:
+                return
+            article: Article | None = self.index.get(hit.id)
             error: Exception | None = None
         except Exception as err:  # noqa: BLE001
             article, error = None, err
