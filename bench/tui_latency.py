@@ -172,7 +172,7 @@ async def wait_for(
                 break
             if painted_query == query:
                 return at - pressed
-        last = app.last_painted
+        last = app.searches.last_painted
         if last is not None and last[0].query == query and last[1] >= pressed:
             return float(last[1] - pressed)
         await asyncio.sleep(0.001)

@@ -72,7 +72,7 @@ async def settle(app: SearchApp, pilot: Any, timeout: float = 20.0) -> None:
         if app.settled and not app.writing:
             return
         await asyncio.sleep(0.02)
-    raise AssertionError(f"the app did not settle: shown={app.shown} current={app.current_request()}")
+    raise AssertionError(f"the app did not settle: {app.searches.shown=} {app.current_request()=}")
 
 
 async def settle_workers(app: SearchApp, pilot: Any) -> None:
@@ -153,7 +153,7 @@ async def test_stale_results_never_win(index_path: Path, tmp_path: Path) -> None
         await settle(app, pilot)
         assert app.index is not None
         slow = SlowIndex(app.index, {"p"}, delay=0.6)
-        app.index = slow  # type: ignore[assignment]
+        app.searches.index = slow  # type: ignore[assignment]
         await pilot.press("p")  # starts the slow search at once
         await pilot.press(*"rix")  # typed while it runs
         await settle(app, pilot)
@@ -161,7 +161,8 @@ async def test_stale_results_never_win(index_path: Path, tmp_path: Path) -> None
         await settle(app, pilot)
         assert slow.finished[-1] == "p" and "prix" in slow.finished
         assert app.box.value == "prix"
-        assert app.shown is not None and app.shown.query == "prix"  # …and is dropped
+        shown = app.searches.shown
+        assert shown is not None and shown.request.query == "prix"  # …and is dropped
         assert ids(app) == ["cheval", "electricite"]
 
 

@@ -125,6 +125,19 @@ class FilterPanel(VerticalScroll):
             if not box.has_focus and box.value != value:
                 box.value = value
 
+    def focus_first(self) -> None:
+        """Focus the first facet list that has values (else the date range)."""
+        for facet in self.query(".facet-list"):
+            if facet.display:
+                facet.focus()
+                return
+        self.query_one("#date-from").focus()
+
+    def clear_dates(self) -> None:
+        """Empty the date range."""
+        for box in ("#date-from", "#date-to"):
+            self.query_one(box, Input).value = ""
+
     @on(OptionList.OptionSelected, ".facet-list")
     def _toggle(self, event: OptionList.OptionSelected) -> None:
         event.stop()
