@@ -100,9 +100,8 @@ class SearchApp(App[None]):
         self.timings = timings
         self.cursor_blink = cursor_blink
         self.start_theme = theme
-        #: What the user asks for, but the query: the box's value (see `current_request`).
-        self.request = Request()
-        self.focus_facets_later = False
+        #: "relevance", "-date" (newest first) or "date".
+        self.sort = "relevance"
         self.searches = SearchController(self, self.index_path, debounce=debounce)
         self.writes = WriteStatus(self.corpus_path, self.index_path, lock_wait=lock_wait, id="write-status")
         self.collector = IdleCollector(busy=lambda: self.searches.busy)
@@ -188,8 +187,13 @@ class SearchApp(App[None]):
         return self.searches.settled(self.current_request())
 
     def current_request(self) -> Request:
-        """What the user asks for right now (the query is the box's value)."""
-        return replace(self.request, query=self.box.value)
+        """What the user asks for right now: the box's query, the panel's filters, the sort."""
+        return replace(self.filters.selected, query=self.box.value, sort=self.sort)
+
+    @property
+    def request(self) -> Request:
+        """What the user asks for right now (`current_request()`)."""
+        return self.current_request()
 
     def subscribe_paints(self, listener: Callable[[Request, float], None]) -> None:
         """Call `listener(request, painted_at)` after each result set is painted (for benchmarks)."""
@@ -208,7 +212,7 @@ class SearchApp(App[None]):
 
     def search_request(self, *, debounce: bool = False, force: bool = False) -> None:
         """Search what the user asks for now (`debounce`: as they type; `force`: even if shown)."""
-        self.request = request = self.current_request()
+        request = self.current_request()
         self.chips.show(request)
         if debounce:
             self.searches.typed(request, facets=self.filters.display, limit=self.page_size())
@@ -255,10 +259,7 @@ class SearchApp(App[None]):
             self.pane.show_results(request, results, keep=keep)
         self.suggestion.show(results.suggestion if results is not None else None)
         if answer.facets is not None or results is None:
-            self.filters.show(answer.facets or {}, request)
-            if self.focus_facets_later and results is not None:
-                self.focus_facets_later = False
-                self.filters.focus_first()
+            self.filters.show(answer.facets or {}, counted=results is not None)
         if results is None or not results.hits:
             self.preview.clear()
         self.searches.shown_now(answer)
@@ -322,19 +323,15 @@ class SearchApp(App[None]):
 
     # -- filters and sort ----------------------------------------------------------------
 
-    def set_request(self, request: Request, *, now: bool = True) -> None:
-        """Ask for `request` (its query is the box's) and search (`now`, or as typed keys are)."""
-        self.request = request
-        self.search_request(debounce=not now)
-
     def set_sort(self, sort: str) -> None:
         """Sort by "relevance", "-date" (newest first) or "date"."""
-        self.set_request(replace(self.request, sort=sort))
+        self.sort = sort
+        self.search_request()
         self.notify(f"Tri : {SORT_LABELS[sort]}", timeout=2)
 
     def action_toggle_sort(self) -> None:
         """s: relevance <-> newest first."""
-        self.set_sort("-date" if self.request.sort == "relevance" else "relevance")
+        self.set_sort("-date" if self.sort == "relevance" else "relevance")
 
     def action_toggle_filters(self) -> None:
         """f: show (and focus) or hide the filter panel."""
@@ -343,45 +340,28 @@ class SearchApp(App[None]):
         if panel.display:
             shown = self.searches.shown
             if shown is not None and shown.results is not None and shown.facets is None:
-                self.focus_facets_later = True  # once the counts, not asked for while hidden, arrive
+                panel.focus_when_counted()  # the counts were not asked for while it was hidden
                 self.search_request(force=True)
             panel.focus_first()
         elif self.focused is None or panel in self.focused.ancestors:
             self.result_list.focus()
 
-    @on(FilterPanel.Toggled)
-    def _toggled(self, event: FilterPanel.Toggled) -> None:
-        self.set_request(self.request.toggled(event.field, event.value))
-
-    @on(FilterPanel.DatesChanged)
-    def _dates(self, event: FilterPanel.DatesChanged) -> None:
-        self.set_request(replace(self.request, date_from=event.date_from, date_to=event.date_to), now=False)
+    @on(FilterPanel.Changed)
+    def _filtered(self, event: FilterPanel.Changed) -> None:
+        self.search_request(debounce=not event.now)
 
     @on(ChipBar.Removed)
     def _chip_removed(self, event: ChipBar.Removed) -> None:
-        self.remove_filter(event.field, event.value)
-
-    def remove_filter(self, field: str, value: str) -> None:
-        """Remove one filter ("date": the date range)."""
-        if field == "date":
-            self.filters.clear_dates()
-            self.set_request(replace(self.request, date_from="", date_to=""))
-        else:
-            self.set_request(self.request.toggled(field, value))
+        self.filters.toggle(event.field, event.value)
 
     def action_remove_last_filter(self) -> None:
         """x: remove the filter added last (the date range first)."""
-        if self.request.date_from or self.request.date_to:
-            self.remove_filter("date", "")
-        elif self.request.filters:
-            self.remove_filter(*self.request.filters[-1])
-        else:
+        if not self.filters.remove_last():
             self.notify("Aucun filtre actif.", timeout=2)
 
     def clear_filters(self) -> None:
         """Remove every filter and the date range."""
-        self.filters.clear_dates()
-        self.set_request(replace(self.request, filters=(), date_from="", date_to=""))
+        self.filters.clear()
 
     # -- rebuild and update ---------------------------------------------------------
 
