@@ -91,7 +91,7 @@ async def measure(index: Path, queries: list[str], size: tuple[int, int], interv
         app.box.value = queries[0]  # warm the engine's caches (not measured)
         await wait_for(app, pilot, queries[0], time.perf_counter(), [], timeout=60)
         first = time.perf_counter() - ready["index"]
-        app.subscribe_paints(lambda request, at: paints.append((request.query, at)))
+        app.searches.subscribe_paints(lambda request, at: paints.append((request.query, at)))
 
         per_key: list[float] = []
         last_key: list[float] = []

@@ -69,7 +69,7 @@ async def settle(app: SearchApp, pilot: Any, timeout: float = 20.0) -> None:
         except (WorkerCancelled, WorkerFailed):
             pass  # a stale search cancelled by a newer one
         await pilot.pause()
-        if app.settled and not app.writing:
+        if app.settled and not app.writes.action:
             return
         await asyncio.sleep(0.02)
     raise AssertionError(f"the app did not settle: {app.searches.shown=} {app.current_request()=}")
@@ -369,7 +369,7 @@ async def test_filters_chips_and_sort(index_path: Path, tmp_path: Path) -> None:
         sources.highlighted = 4
         await pilot.press("enter")  # Radio Littoral
         await settle(app, pilot)
-        assert app.request.filters == (("source", "Radio Littoral"),)
+        assert app.current_request().filters == (("source", "Radio Littoral"),)
         assert ids(app) == ["concert", "jeux"]
         assert [str(c.render()) for c in app.chips.query(".chip")] == ["Source : Radio Littoral ✕"]
         # the other sources keep their counts, so a second one can be added
@@ -389,7 +389,7 @@ async def test_filters_chips_and_sort(index_path: Path, tmp_path: Path) -> None:
         chip = app.chips.query(".chip").first()
         await pilot.click(chip)
         await settle(app, pilot)
-        assert app.request.filters == (("source", "Le Quotidien numérique"), ("year", "2021"))
+        assert app.current_request().filters == (("source", "Le Quotidien numérique"), ("year", "2021"))
         assert ids(app) == ["electricite"]
         await pilot.press("x")
         await settle(app, pilot)
@@ -399,7 +399,7 @@ async def test_filters_chips_and_sort(index_path: Path, tmp_path: Path) -> None:
         app.filters.query_one("#date-to").value = "2021-12"
         await settle(app, pilot)
         assert ids(app) == ["electricite"]
-        assert app.request.date_from == "2020" and app.request.date_to == "2021-12"
+        assert app.current_request().date_from == "2020" and app.current_request().date_to == "2021-12"
         await pilot.press("x")
         await settle(app, pilot)
         assert ids(app) == ["ia", "electricite", "journaux"]
@@ -423,11 +423,11 @@ async def test_sort_toggle(index_path: Path, tmp_path: Path) -> None:
         app.result_list.focus()
         await pilot.press("s")
         await settle(app, pilot)
-        assert app.request.sort == "-date" and ids(app) == ["electricite", "cheval"]
+        assert app.current_request().sort == "-date" and ids(app) == ["electricite", "cheval"]
         assert "tri : plus récents" in status_text(app)
         await pilot.press("s")
         await settle(app, pilot)
-        assert app.request.sort == "relevance" and ids(app) == ["cheval", "electricite"]
+        assert app.current_request().sort == "relevance" and ids(app) == ["cheval", "electricite"]
 
 
 @sync
@@ -479,13 +479,13 @@ async def test_a_folder_of_other_files_is_neither_built_nor_replaced(tmp_path: P
     app = app_for(folder, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle_workers(app, pilot)
-        assert not app.writing
+        assert not app.writes.action
         message = (f"{folder} n’est pas un index (il contient MAIN_notes.txt, thesis.tex) : il est laissé "
                    "intact ; choisissez un autre dossier d’index (--index).")
         assert message in notifications(app)
         await pilot.press("ctrl+r")
         await pilot.pause()
-        assert not app.writing and notifications(app).count(message) == 2
+        assert not app.writes.action and notifications(app).count(message) == 2
     assert sorted(os.listdir(folder)) == ["MAIN_notes.txt", "thesis.tex"]
 
 
@@ -585,11 +585,11 @@ async def test_locked_index_is_a_notification(tmp_path: Path) -> None:
             await settle(app, pilot)
             await pilot.press("ctrl+r")
             await pilot.pause()
-            assert app.writing == "rebuild"
+            assert app.writes.action == "rebuild"
             await type_query(app, pilot, "prix")  # search still works meanwhile
             assert ids(app) == ["cheval", "electricite"]
             for _ in range(300):
-                if not app.writing:
+                if not app.writes.action:
                     break
                 await asyncio.sleep(0.05)
             await pilot.pause()
@@ -651,7 +651,7 @@ async def test_rebuild_and_update_from_the_ui(tmp_path: Path) -> None:
                                  "source": "Radio Littoral"}, ensure_ascii=False) + "\n")
         await pilot.press("f5")
         await pilot.pause()
-        assert app.writing == "update"
+        assert app.writes.action == "update"
         await settle(app, pilot, timeout=60)
         assert any(m.startswith("Index mis à jour en ") and "1 ajouté" in m for m in notifications(app))
         assert ids(app) == ["marmotte"]  # the new index is searched at once
@@ -660,7 +660,7 @@ async def test_rebuild_and_update_from_the_ui(tmp_path: Path) -> None:
         await pilot.pause()
         await pilot.press(*"reconstruire", "enter")
         await pilot.pause()
-        assert app.writing == "rebuild"
+        assert app.writes.action == "rebuild"
         await settle(app, pilot, timeout=60)
         assert any(m.startswith("Index reconstruit : 13 articles en ") for m in notifications(app))
         assert ids(app) == ["marmotte"]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from textual import events, on
 from textual.app import App, ComposeResult
@@ -23,23 +21,17 @@ from .filter_panel import FilterPanel
 from .help_screen import HelpScreen
 from .history import History
 from .request import Request
-from .result_list import ResultList, ResultsPane
+from .result_list import ResultList, ResultsPane, is_web_url
 from .search_box import SearchBox
 from .search_controller import SearchController
 from .status_bars import ChipBar, StatusBar, SuggestionBar
-from .wording import SORT_LABELS, error_message
+from .wording import SORT_LABELS, error_message, missing_index_message
 from .write_status import WriteStatus
 
 __all__ = ["SearchApp", "is_web_url"]
 
 #: Actions bound to plain letters: off (and out of the footer) while typing in a box.
 LETTER_ACTIONS = frozenset({"toggle_sort", "toggle_filters", "open_url", "copy_url", "remove_last_filter"})
-
-
-def is_web_url(url: str) -> bool:
-    """Whether `url` is an http or https address with a host (what `o` may open)."""
-    parts = urlsplit(url.strip())
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 class SearchApp(App[None]):
@@ -144,10 +136,6 @@ class SearchApp(App[None]):
         box.focus()
         self.watch(box, "value", self._typed, init=False)
         self.pane.rendered_signal.subscribe(self, self.searches.rendered, immediate=True)
-        self.filters.display = False
-        self.filters.border_title = "Filtres"
-        self.preview.border_title = "Article"
-        self.preview.clear()
         self.pane.show_message(Content("Ouverture de l’index…"))
         self.status.show_text(f"Index : {self.index_path}")
         self.collector.start()
@@ -169,17 +157,12 @@ class SearchApp(App[None]):
         self.collector.stop()
         self.searches.close()
 
-    # -- what the tests and benchmarks look at ---------------------------------------
+    # -- what the tests, benchmarks and screenshots look at -------------------------
 
     @property
     def index(self) -> Index | None:
         """The open index (None until it is opened)."""
         return self.searches.index
-
-    @property
-    def writing(self) -> str | None:
-        """The running write: "rebuild", "update" or None."""
-        return self.writes.action
 
     @property
     def settled(self) -> bool:
@@ -189,15 +172,6 @@ class SearchApp(App[None]):
     def current_request(self) -> Request:
         """What the user asks for right now: the box's query, the panel's filters, the sort."""
         return replace(self.filters.selected, query=self.box.value, sort=self.sort)
-
-    @property
-    def request(self) -> Request:
-        """What the user asks for right now (`current_request()`)."""
-        return self.current_request()
-
-    def subscribe_paints(self, listener: Callable[[Request, float], None]) -> None:
-        """Call `listener(request, painted_at)` after each result set is painted (for benchmarks)."""
-        self.searches.subscribe_paints(listener)
 
     def page_size(self) -> int:
         """Hits to ask for at first (`first_page`, else what fits in the list)."""
@@ -229,16 +203,14 @@ class SearchApp(App[None]):
         """The index cannot be opened: build it if there is a corpus, else say what to do."""
         error = event.error
         missing = isinstance(error, IndexNotFoundError) and not isinstance(error, NotAnIndexError)
-        if missing and self.corpus_path.exists() and not self.writing:
+        if missing and self.corpus_path.exists() and not self.writes.action:
             self.pane.show_message(Content.assemble(("Aucun index", "bold"), f" dans {self.index_path} : "
                                                     f"construction depuis {self.corpus_path}…"))
             self.writes.start("rebuild", searching=False)
             return
         message = error_message(error)
         if missing:
-            message = (f"Aucun index dans {self.index_path}, et pas de corpus dans {self.corpus_path}. "
-                       "Relancez avec --corpus CHEMIN (un fichier .jsonl ou un dossier d’articles), "
-                       "ou --index CHEMIN vers un index existant.")
+            message = missing_index_message(self.index_path, self.corpus_path)
         self.notify(message, title="Index indisponible", severity="error", timeout=15)
         self.pane.show_message(Content.assemble(("Index indisponible\n\n", "bold"), message))
         self.status.show_text("Pas d’index : Ctrl+R pour le construire depuis le corpus.")
@@ -439,32 +411,11 @@ class SearchApp(App[None]):
         if not isinstance(self.screen, CommandPalette):
             self.push_screen(CommandPalette(id="--command-palette", placeholder="Chercher une commande…"))
 
-    def action_pick_theme(self) -> None:
-        """Choose a theme in a palette."""
-        from textual.theme import ThemeProvider
-
-        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder="Chercher un thème…"))
-
-    def action_screenshot_svg(self) -> None:
-        """Save an SVG screenshot in the current folder."""
-        path = self.save_screenshot()
-        self.notify(f"Capture enregistrée : {path}", timeout=5)
-
     def action_open_url(self) -> None:
-        """o: open the article's url in the browser (only http and https: a corpus may hold
-        any text in its urls, `file:` or `javascript:` ones too)."""
-        url = self.result_list.current_url()
-        if url and not is_web_url(url):
-            self.notify(f"Seules les adresses http et https s’ouvrent : {url}", severity="warning",
-                        timeout=4)
-        elif url:
-            self.open_url(url)
-            self.notify(f"Ouverture dans le navigateur : {url}", timeout=3)
+        """o: open the article's url in the browser (http and https only)."""
+        self.result_list.open_current_url()
 
     def action_copy_url(self) -> None:
         """y: copy the article's url."""
-        url = self.result_list.current_url()
-        if url:
-            self.copy_to_clipboard(url)
-            self.notify(f"URL copiée : {url}", timeout=3)
+        self.result_list.copy_current_url()
 

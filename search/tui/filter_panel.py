@@ -108,6 +108,11 @@ class FilterPanel(VerticalScroll):
         self.selected = Request()
         self._focus_when_counted = False
 
+    def on_mount(self) -> None:
+        """Titled, and hidden until `f`."""
+        self.border_title = "Filtres"
+        self.display = False
+
     def compose(self) -> ComposeResult:
         """A list per facet, then the date range."""
         for field, title in FACETS:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from rich.segment import Segment
 from textual import on
@@ -29,12 +30,18 @@ from ._wrap import wrap_offsets
 from .request import Request
 from .wording import french_date, notice_message
 
-__all__ = ["EXAMPLES", "CardLayout", "EmptyState", "HitCard", "ResultList", "ResultsPane",
+__all__ = ["EXAMPLES", "CardLayout", "EmptyState", "HitCard", "ResultList", "ResultsPane", "is_web_url",
            "no_results_message", "styled"]
 
 #: Ask for the next page when the cursor gets this close to the last loaded hit.
 MORE_AHEAD = 8
 EXAMPLES = "réforme des retraites · \"bouclier tarifaire\" · électri* · chevaux -course · date:2020"
+
+
+def is_web_url(url: str) -> bool:
+    """Whether `url` is an http or https address with a host (what `o` may open)."""
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def styled(text: str, spans: Iterable[tuple[int, int]], base: str, match: str) -> Content:
@@ -196,6 +203,23 @@ class ResultList(OptionList):
         elif not hit.url:
             self.notify("Cet article n’a pas d’URL.", severity="warning", timeout=3)
         return hit.url if hit is not None and hit.url else None
+
+    def open_current_url(self) -> None:
+        """Open the highlighted hit's url in the browser (only http and https: a corpus may hold
+        any text in its urls, `file:` or `javascript:` ones too)."""
+        url = self.current_url()
+        if url and not is_web_url(url):
+            self.notify(f"Seules les adresses http et https s’ouvrent : {url}", severity="warning", timeout=4)
+        elif url:
+            self.app.open_url(url)
+            self.notify(f"Ouverture dans le navigateur : {url}", timeout=3)
+
+    def copy_current_url(self) -> None:
+        """Copy the highlighted hit's url."""
+        url = self.current_url()
+        if url:
+            self.app.copy_to_clipboard(url)
+            self.notify(f"URL copiée : {url}", timeout=3)
 
     def add_hits(self, hits: Sequence[Hit]) -> None:
         """Append the next page."""

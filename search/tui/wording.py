@@ -28,6 +28,7 @@ __all__ = [
     "SORT_LABELS",
     "error_message",
     "french_date",
+    "missing_index_message",
     "number",
     "notice_message",
     "plural",
@@ -116,6 +117,12 @@ def error_message(error: BaseException) -> str:
     if isinstance(error, OSError):
         return f"Erreur système : {error.strerror or error} ({getattr(error, 'filename', '') or ''})."
     return f"Erreur interne : {type(error).__name__} : {error} (merci de la signaler)."
+
+
+def missing_index_message(index: Path, corpus: Path) -> str:
+    """No index, and no corpus to build it from: what to run instead."""
+    return (f"Aucun index dans {index}, et pas de corpus dans {corpus}. Relancez avec --corpus CHEMIN "
+            "(un fichier .jsonl ou un dossier d’articles), ou --index CHEMIN vers un index existant.")
 
 
 def write_failure_message(outcome: WriteOutcome) -> str:
