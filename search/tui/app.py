@@ -9,7 +9,7 @@ from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import CommandPalette
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Footer, Input, OptionList
 
@@ -22,9 +22,9 @@ from .help_screen import HelpScreen
 from .history import History
 from .request import Request
 from .result_list import ResultList, ResultsPane, is_web_url
-from .search_box import SearchBox
+from .search_box import QueryBar, SearchBox
 from .search_controller import SearchController
-from .status_bars import ChipBar, StatusBar, SuggestionBar
+from .status_bars import ChipBar, StatusBar
 from .wording import SORT_LABELS, error_message, missing_index_message
 from .write_status import WriteStatus
 
@@ -102,20 +102,17 @@ class SearchApp(App[None]):
 
     def compose(self) -> ComposeResult:
         """Search box and bars on top; filters, results and article; status and keys below."""
-        self.box = SearchBox(self.history, id="search",
-                             placeholder="Rechercher…  (F1 aide · Ctrl+P commandes)")
-        self.suggestion = SuggestionBar(id="suggestion")
-        self.chips = ChipBar(id="chips")
+        self.query_bar = QueryBar(self.history, id="top")
+        self.box = self.query_bar.box
+        self.suggestion = self.query_bar.suggestion
+        self.chips = self.query_bar.chips
         self.filters = FilterPanel(id="filters")
         self.pane = ResultsPane(id="results-pane")
         self.result_list = self.pane.list
         self.empty = self.pane.empty
         self.preview = ArticleView(id="preview")
         self.status = StatusBar(self.writes, id="status")
-        with Vertical(id="top"):
-            yield self.box
-            yield self.suggestion
-            yield self.chips
+        yield self.query_bar
         with Horizontal(id="main"):
             yield self.filters
             yield self.pane
@@ -375,16 +372,7 @@ class SearchApp(App[None]):
 
     def action_accept_suggestion(self) -> None:
         """Ctrl+D: search the suggested spelling."""
-        suggestion = self.suggestion.suggestion
-        if suggestion:
-            box = self.box
-            box.value = suggestion
-            box.cursor_position = len(suggestion)
-            box.focus()
-
-    @on(SuggestionBar.Accepted)
-    def _suggestion_clicked(self) -> None:
-        self.action_accept_suggestion()
+        self.query_bar.accept_suggestion()
 
     def action_focus_search(self) -> None:
         """/: back to the search box."""
@@ -392,11 +380,7 @@ class SearchApp(App[None]):
 
     def action_escape(self) -> None:
         """Esc: back to the search box; a second Esc clears it."""
-        box = self.box
-        if self.focused is not box:
-            box.focus()
-        elif box.value:
-            box.value = ""
+        self.query_bar.escape()
 
     def action_help(self) -> None:
         """? / F1: the help screen."""
