@@ -87,17 +87,18 @@ def run_write(action: str, corpus: Path, index: Path, *, lock_wait: float = 10.0
                                 stderr=subprocess.PIPE, env=env, start_new_session=True)
     except OSError as err:
         return WriteOutcome(False, error=err)
-    assert proc.stdout is not None and proc.stderr is not None
+    stdout, stderr = proc.stdout, proc.stderr
+    assert stdout is not None and stderr is not None
     if on_start is not None:
         on_start(proc)
     out_chunks: list[bytes] = []
-    reader = threading.Thread(target=lambda: out_chunks.append(proc.stdout.read()),  # type: ignore[union-attr]
-                              name="search-write-stdout", daemon=True)
+    reader = threading.Thread(target=lambda: out_chunks.append(stdout.read()), name="search-write-stdout",
+                              daemon=True)
     reader.start()
     started = time.monotonic()
     last_line = ""
     stopped = False
-    for raw in proc.stderr:
+    for raw in stderr:
         if cancelled is not None and cancelled():
             proc.terminate()
             stopped = True
@@ -117,8 +118,8 @@ def run_write(action: str, corpus: Path, index: Path, *, lock_wait: float = 10.0
             last_line = line
     code = proc.wait()
     reader.join(timeout=5)
-    proc.stdout.close()
-    proc.stderr.close()
+    stdout.close()
+    stderr.close()
     if stopped or code < 0:
         return WriteOutcome(False, cancelled=True)
     try:

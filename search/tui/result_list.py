@@ -124,18 +124,17 @@ class EmptyState(Static):
     """The message shown in place of the results list (welcome, no result, errors).
 
     Args:
-        rendered: published each time the message is rendered.
+        rendered: published each time the message is rendered (default: a signal of its own).
     """
 
     def __init__(self, *args: Any, rendered: Signal[None] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.rendered = rendered
+        self.rendered: Signal[None] = rendered or Signal(self, "rendered")
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """Render, and say so (as the list does)."""
         lines = super().render_lines(crop)
-        if self.rendered is not None:
-            self.rendered.publish(None)
+        self.rendered.publish(None)
         return lines
 
 
@@ -143,7 +142,8 @@ class ResultList(OptionList):
     """The hits of the current search, a page at a time: asks for more near the end.
 
     Args:
-        rendered: published each time the list is rendered (the app times keystroke to results painted).
+        rendered: published each time the list is rendered (default: a signal of its own); the app
+            times keystroke to results painted with it.
     """
 
     COMPONENT_CLASSES = {"hit-title", "hit-meta", "hit-snippet", "hit-match"}
@@ -169,7 +169,7 @@ class ResultList(OptionList):
 
     def __init__(self, *, rendered: Signal[None] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.rendered = rendered
+        self.rendered: Signal[None] = rendered or Signal(self, "rendered")
         self.hits: list[Hit] = []
         self.total = 0
         self.card_layout = CardLayout()
@@ -231,8 +231,7 @@ class ResultList(OptionList):
     def render_lines(self, crop: Region) -> list[Strip]:
         """Render, and say so."""
         lines = super().render_lines(crop)
-        if self.rendered is not None:
-            self.rendered.publish(None)
+        self.rendered.publish(None)
         return lines
 
     def set_snippet_lines(self, count: int) -> None:
