@@ -42,6 +42,8 @@ class SearchController:
     have stopped for `debounce` seconds (or as soon as a fast search ends). Each search runs
     in a thread worker with its own `CancelToken`: a newer search cancels the older one, which
     stops within milliseconds; a result that does not answer the latest request is dropped.
+    So on one `Index`, whether the engine runs its searches one at a time or side by side, a
+    search the user typed past never holds back the next one.
     The app shows each `Answered` and hands it back with `shown_now`, which notes when it
     reaches the screen (`ResultsPainted`).
 
@@ -221,6 +223,9 @@ class SearchController:
                 self._cancel()  # on screen already: whatever runs is stale
                 return
         self._cancel()
+        if self._more is not None:  # the next page of a list about to be replaced
+            self._more.cancel()
+            self._more = None
         if request.blank:
             self.app.post_message(self.Answered(Answer(request)))
             return
