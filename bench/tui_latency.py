@@ -91,7 +91,7 @@ async def measure(index: Path, queries: list[str], size: tuple[int, int], interv
         app.box.value = queries[0]  # warm the engine's caches (not measured)
         await wait_for(app, pilot, queries[0], time.perf_counter(), [], timeout=60)
         first = time.perf_counter() - ready["index"]
-        app.subscribe_paints(lambda request, at: paints.append((request.query, at)))
+        app.searches.subscribe_paints(lambda request, at: paints.append((request.query, at)))
 
         per_key: list[float] = []
         last_key: list[float] = []
@@ -172,7 +172,7 @@ async def wait_for(
                 break
             if painted_query == query:
                 return at - pressed
-        last = app.last_painted
+        last = app.searches.last_painted
         if last is not None and last[0].query == query and last[1] >= pressed:
             return float(last[1] - pressed)
         await asyncio.sleep(0.001)

@@ -19,16 +19,19 @@ from typing import Any
 import pytest
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from search import SCHEMA_VERSION, Index, Results
+from search import SCHEMA_VERSION, Index, Results, SearchCancelledError
+from search._whoosh.postings import PostingCache
+from search.errors import IndexLockedError, IndexWriteError, error_from_dict
 from search.storage import META_NAME, writer_lock
 from search.tui import SearchApp, make_app
-from search.tui.collector import OVERDUE, YOUNG, IdleCollector
+from search.tui import _write_process as write_process
+from search.tui._idle_gc import OVERDUE, YOUNG, IdleCollector
+from search.tui._wrap import line_of, wrap_offsets
+from search.tui.article_view import Match
+from search.tui.help_screen import HelpScreen
 from search.tui.history import History
-from search.tui.layout import line_of, wrap_offsets
-from search.tui.preview import Match
-from search.tui.screens import HelpScreen
-from search.tui.state import Request, valid_date
-from search.tui.wording import cli_error_message, notice_message, report_summary
+from search.tui.request import Request, valid_date
+from search.tui.wording import error_message, notice_message, report_summary
 
 from .conftest import NEWS, REPO, run_cli
 
@@ -66,10 +69,10 @@ async def settle(app: SearchApp, pilot: Any, timeout: float = 20.0) -> None:
         except (WorkerCancelled, WorkerFailed):
             pass  # a stale search cancelled by a newer one
         await pilot.pause()
-        if app.settled and not app.writing:
+        if app.settled and not app.writes.action:
             return
         await asyncio.sleep(0.02)
-    raise AssertionError(f"the app did not settle: shown={app.shown} current={app.current_request()}")
+    raise AssertionError(f"the app did not settle: {app.searches.shown=} {app.current_request()=}")
 
 
 async def settle_workers(app: SearchApp, pilot: Any) -> None:
@@ -122,7 +125,8 @@ async def test_typing_shows_the_first_result_and_the_count(index_path: Path, tmp
 
 
 class SlowIndex:
-    """An Index whose search for some queries takes long (outside the engine lock)."""
+    """An Index whose search for some queries takes long and ends even when cancelled (as a
+    search does when its cancellation comes after its last check)."""
 
     def __init__(self, real: Index, slow: set[str], delay: float) -> None:
         self.real = real
@@ -133,6 +137,7 @@ class SlowIndex:
     def search(self, q: str, **kwargs: Any) -> Results:
         if q in self.slow:
             time.sleep(self.delay)
+            kwargs.pop("cancel", None)
         res = self.real.search(q, **kwargs)
         self.finished.append(q)
         return res
@@ -147,9 +152,8 @@ async def test_stale_results_never_win(index_path: Path, tmp_path: Path) -> None
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         assert app.index is not None
-        app.search_slots = 1  # one instance: both searches go to the slow one
         slow = SlowIndex(app.index, {"p"}, delay=0.6)
-        app.index = slow  # type: ignore[assignment]
+        app.searches.index = slow  # type: ignore[assignment]
         await pilot.press("p")  # starts the slow search at once
         await pilot.press(*"rix")  # typed while it runs
         await settle(app, pilot)
@@ -157,43 +161,46 @@ async def test_stale_results_never_win(index_path: Path, tmp_path: Path) -> None
         await settle(app, pilot)
         assert slow.finished[-1] == "p" and "prix" in slow.finished
         assert app.box.value == "prix"
-        assert app.shown is not None and app.shown.query == "prix"  # …and is dropped
+        shown = app.searches.shown
+        assert shown is not None and shown.request.query == "prix"  # …and is dropped
         assert ids(app) == ["cheval", "electricite"]
-
-
-class LockedSlowIndex(SlowIndex):
-    """Like the engine: one search at a time per instance, and the slow one holds the lock."""
-
-    def __init__(self, real: Index, slow: set[str], delay: float) -> None:
-        super().__init__(real, slow, delay)
-        self.lock = threading.Lock()
-
-    def search(self, q: str, **kwargs: Any) -> Results:
-        with self.lock:
-            return super().search(q, **kwargs)
 
 
 @sync
-async def test_a_slow_search_blocks_neither_the_ui_nor_the_next_search(index_path: Path,
-                                                                      tmp_path: Path) -> None:
+async def test_a_slow_stale_search_is_cancelled_by_the_next_one(index_path: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slow search that the user typed past blocks neither the UI nor the next search: the next
+    search cancels it (its token), and its end is never shown."""
+    cancelled: list[str] = []
+    postings = PostingCache.postings
+
+    def slow_postings(self: PostingCache, field: str, text: str, clock: Any = None) -> Any:
+        if text == "cheval":  # "chevaux", analysed
+            deadline = time.monotonic() + 5.0  # the search's time limit (2 s) would stop it sooner
+            try:
+                while time.monotonic() < deadline:
+                    if clock is not None:
+                        clock.check()
+                    time.sleep(0.005)
+            except SearchCancelledError:
+                cancelled.append(text)
+                raise
+        return postings(self, field, text, clock)
+
+    monkeypatch.setattr(PostingCache, "postings", slow_postings)
     app = app_for(index_path, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        assert app.index is not None
-        slow = LockedSlowIndex(app.index, {"p"}, delay=3.0)
-        app.index = slow  # type: ignore[assignment]
+        app.box.value = "chevaux"  # starts the slow search at once
+        await pilot.pause(0.1)
         started = time.monotonic()
-        await pilot.press("p")
-        await pilot.pause(0.05)
         await pilot.press("backspace")
-        assert app.box.value == ""  # keys are handled while it runs
-        await pilot.press(*"prix")
-        await settle(app, pilot)  # answered by a second instance of the index…
-        assert ids(app) == ["cheval", "electricite"]
-        assert time.monotonic() - started < 2.5 and "p" not in slow.finished  # …while "p" still runs
-        await asyncio.sleep(max(0.0, 3.2 - (time.monotonic() - started)))
+        assert app.box.value == "chevau"  # keys are handled while it runs
+        app.box.value = "prix"
         await settle(app, pilot)
-        assert slow.finished == ["p"] and ids(app) == ["cheval", "electricite"]
+        assert ids(app) == ["cheval", "electricite"]
+        assert time.monotonic() - started < 1.5  # not after the slow search
+        assert cancelled == ["cheval"]
 
 
 @sync
@@ -362,7 +369,7 @@ async def test_filters_chips_and_sort(index_path: Path, tmp_path: Path) -> None:
         sources.highlighted = 4
         await pilot.press("enter")  # Radio Littoral
         await settle(app, pilot)
-        assert app.request.filters == (("source", "Radio Littoral"),)
+        assert app.current_request().filters == (("source", "Radio Littoral"),)
         assert ids(app) == ["concert", "jeux"]
         assert [str(c.render()) for c in app.chips.query(".chip")] == ["Source : Radio Littoral ✕"]
         # the other sources keep their counts, so a second one can be added
@@ -382,7 +389,7 @@ async def test_filters_chips_and_sort(index_path: Path, tmp_path: Path) -> None:
         chip = app.chips.query(".chip").first()
         await pilot.click(chip)
         await settle(app, pilot)
-        assert app.request.filters == (("source", "Le Quotidien numérique"), ("year", "2021"))
+        assert app.current_request().filters == (("source", "Le Quotidien numérique"), ("year", "2021"))
         assert ids(app) == ["electricite"]
         await pilot.press("x")
         await settle(app, pilot)
@@ -392,7 +399,7 @@ async def test_filters_chips_and_sort(index_path: Path, tmp_path: Path) -> None:
         app.filters.query_one("#date-to").value = "2021-12"
         await settle(app, pilot)
         assert ids(app) == ["electricite"]
-        assert app.request.date_from == "2020" and app.request.date_to == "2021-12"
+        assert app.current_request().date_from == "2020" and app.current_request().date_to == "2021-12"
         await pilot.press("x")
         await settle(app, pilot)
         assert ids(app) == ["ia", "electricite", "journaux"]
@@ -416,11 +423,11 @@ async def test_sort_toggle(index_path: Path, tmp_path: Path) -> None:
         app.result_list.focus()
         await pilot.press("s")
         await settle(app, pilot)
-        assert app.request.sort == "-date" and ids(app) == ["electricite", "cheval"]
+        assert app.current_request().sort == "-date" and ids(app) == ["electricite", "cheval"]
         assert "tri : plus récents" in status_text(app)
         await pilot.press("s")
         await settle(app, pilot)
-        assert app.request.sort == "relevance" and ids(app) == ["cheval", "electricite"]
+        assert app.current_request().sort == "relevance" and ids(app) == ["cheval", "electricite"]
 
 
 @sync
@@ -472,13 +479,13 @@ async def test_a_folder_of_other_files_is_neither_built_nor_replaced(tmp_path: P
     app = app_for(folder, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle_workers(app, pilot)
-        assert not app.writing
+        assert not app.writes.action
         message = (f"{folder} n’est pas un index (il contient MAIN_notes.txt, thesis.tex) : il est laissé "
                    "intact ; choisissez un autre dossier d’index (--index).")
         assert message in notifications(app)
         await pilot.press("ctrl+r")
         await pilot.pause()
-        assert not app.writing and notifications(app).count(message) == 2
+        assert not app.writes.action and notifications(app).count(message) == 2
     assert sorted(os.listdir(folder)) == ["MAIN_notes.txt", "thesis.tex"]
 
 
@@ -578,11 +585,11 @@ async def test_locked_index_is_a_notification(tmp_path: Path) -> None:
             await settle(app, pilot)
             await pilot.press("ctrl+r")
             await pilot.pause()
-            assert app.writing == "rebuild"
+            assert app.writes.action == "rebuild"
             await type_query(app, pilot, "prix")  # search still works meanwhile
             assert ids(app) == ["cheval", "electricite"]
             for _ in range(300):
-                if not app.writing:
+                if not app.writes.action:
                     break
                 await asyncio.sleep(0.05)
             await pilot.pause()
@@ -591,6 +598,40 @@ async def test_locked_index_is_a_notification(tmp_path: Path) -> None:
     finally:
         release.set()
         holder.join()
+
+
+#: A child that fails as `search rebuild --json` does: its typed error on stdout, an English
+#: sentence on stderr (one that names another error, which the UI must not read).
+FAILING_CHILD = """
+import json, sys
+print("search: error: index is being written by pid 1 (lock /x); gave up after 1 s", file=sys.stderr)
+print(json.dumps({"error": {"type": "IndexWriteError", "message": "cannot write the index at /x/index",
+                            "fields": {"path": "/x/index", "reason": "No space left on device",
+                                       "kept": True}}}))
+sys.exit(1)
+"""
+
+
+@sync
+async def test_a_failed_write_is_worded_from_the_typed_error(index_path: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(write_process, "command", lambda *a, **k: [sys.executable, "-c", FAILING_CHILD])
+    app = app_for(index_path, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+r")
+        await settle(app, pilot, timeout=30)
+        assert ("Impossible d’écrire l’index dans /x/index (No space left on device) : l’index précédent "
+                "est conservé. Libérez de la place ou vérifiez les droits du dossier, puis réessayez."
+                ) in notifications(app)
+        assert not any("cours d’écriture" in m for m in notifications(app))
+
+
+def test_the_tui_never_reads_the_child_s_sentences() -> None:
+    sources = {path.name: path.read_text(encoding="utf-8") for path in (REPO / "search" / "tui").glob("*.py")}
+    assert not any("cli_error_message" in text for text in sources.values())
+    for name in ("_write_process.py", "wording.py"):  # what reads the child and words its errors
+        assert "import re" not in sources[name] and "re.compile" not in sources[name]
 
 
 @sync
@@ -610,7 +651,7 @@ async def test_rebuild_and_update_from_the_ui(tmp_path: Path) -> None:
                                  "source": "Radio Littoral"}, ensure_ascii=False) + "\n")
         await pilot.press("f5")
         await pilot.pause()
-        assert app.writing == "update"
+        assert app.writes.action == "update"
         await settle(app, pilot, timeout=60)
         assert any(m.startswith("Index mis à jour en ") and "1 ajouté" in m for m in notifications(app))
         assert ids(app) == ["marmotte"]  # the new index is searched at once
@@ -619,7 +660,7 @@ async def test_rebuild_and_update_from_the_ui(tmp_path: Path) -> None:
         await pilot.pause()
         await pilot.press(*"reconstruire", "enter")
         await pilot.pause()
-        assert app.writing == "rebuild"
+        assert app.writes.action == "rebuild"
         await settle(app, pilot, timeout=60)
         assert any(m.startswith("Index reconstruit : 13 articles en ") for m in notifications(app))
         assert ids(app) == ["marmotte"]
@@ -650,11 +691,14 @@ def test_french_wording_of_notices_and_reports() -> None:
     assert notice_message(Notice("prefix_capped", "x", prefix="a", total=1200, kept=64)) == (
         "a* correspond à 1\u202f200 mots : les 64 plus fréquents ont été cherchés.")
     assert notice_message(Notice("brand_new", "an English sentence")) == "an English sentence"
-    assert cli_error_message(
-        "search: error: index is being written by pid 12 (rebuild, since 10:00) (lock /x/index.lock); "
-        "gave up after 0.3 s: try again when it has finished\n") == (
-        "L’index est déjà en cours d’écriture par pid 12 (rebuild, since 10:00) : "
+    locked = error_from_dict(IndexLockedError("/x/lock", "pid 12 (rebuild, since 10:00)", 0.3).to_dict())
+    assert error_message(locked) == (
+        "L’index est déjà en cours d’écriture par pid 12 (rebuild, since 10:00) (attente de 0,3 s) : "
         "réessayez quand ce sera terminé.")
+    full = error_from_dict(IndexWriteError("/x/index", "No space left on device", kept=True).to_dict())
+    assert error_message(full) == (
+        "Impossible d’écrire l’index dans /x/index (No space left on device) : l’index précédent est "
+        "conservé. Libérez de la place ou vérifiez les droits du dossier, puis réessayez.")
     assert report_summary({"action": "update", "added": 1, "updated": 2, "deleted": 0, "unchanged": 10,
                            "seconds": 0.42, "articles": 13, "skipped": 0}) == (
         "Index mis à jour en 0,4 s : 1 ajouté, 2 mis à jour, 0 supprimé (10 inchangés) ; "

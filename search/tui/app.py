@@ -4,29 +4,29 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import CommandPalette
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Footer, Input, OptionList
 
-from .bars import ChipBar, StatusBar, SuggestionBar
-from .collector import IdleCollector
+from .. import Index, IndexNotFoundError, NotAnIndexError
+from ._idle_gc import IdleCollector
+from .article_view import ArticleView
 from .commands import SearchCommands
-from .filters import FilterPanel
+from .filter_panel import FilterPanel
+from .help_screen import HelpScreen
 from .history import History
-from .indexing import IndexingMixin
-from .preview import ArticleView
-from .results import EmptyState, ResultList
-from .screens import HelpScreen
-from .searchbox import SearchBox
-from .searching import ResultsPainted, SearchingMixin
-from .state import Request
-from .wording import SORT_LABELS
+from .request import Request
+from .result_list import ResultList, ResultsPane, is_web_url
+from .search_box import QueryBar, SearchBox
+from .search_controller import SearchController
+from .status_bars import ChipBar, StatusBar
+from .wording import SORT_LABELS, error_message, missing_index_message
+from .write_status import WriteStatus
 
 __all__ = ["SearchApp", "is_web_url"]
 
@@ -34,14 +34,12 @@ __all__ = ["SearchApp", "is_web_url"]
 LETTER_ACTIONS = frozenset({"toggle_sort", "toggle_filters", "open_url", "copy_url", "remove_last_filter"})
 
 
-def is_web_url(url: str) -> bool:
-    """Whether `url` is an http or https address with a host (what `o` may open)."""
-    parts = urlsplit(url.strip())
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
-
-
-class SearchApp(SearchingMixin, IndexingMixin, App[None]):
+class SearchApp(App[None]):
     """Search French news as you type.
+
+    The app lays the widgets out, maps keys to actions and passes messages between the
+    widgets and the parts that own their state: `SearchController` (the index, the searches,
+    the article) and `WriteStatus` (rebuild and update in a child process).
 
     Args:
         index: the index directory.
@@ -59,8 +57,6 @@ class SearchApp(SearchingMixin, IndexingMixin, App[None]):
     first_page: int | None = None
     #: Hits of each further page (loaded as the cursor or the view nears the end).
     more_page = 40
-    #: Index instances searching at once (a slow stale search keeps only one busy).
-    search_slots = 2
     TITLE = "Recherche d’actualités"
     COMMANDS = {SearchCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -84,7 +80,7 @@ class SearchApp(SearchingMixin, IndexingMixin, App[None]):
         Binding("f5", "update", "Mettre à jour", show=False),
     ]
 
-    ResultsPainted = ResultsPainted
+    ResultsPainted = SearchController.ResultsPainted
 
     def __init__(self, index: Path, corpus: Path, *, history: Path | None = None, timings: bool = True,
                  debounce: float = 0.15, lock_wait: float = 10.0, cursor_blink: bool = True,
@@ -94,36 +90,32 @@ class SearchApp(SearchingMixin, IndexingMixin, App[None]):
         self.corpus_path = Path(corpus)
         self.history = History(history)
         self.timings = timings
-        self.debounce = debounce
-        self.lock_wait = lock_wait
         self.cursor_blink = cursor_blink
         self.start_theme = theme
-        self.init_searching()
-        self.init_indexing()
-        self.collector = IdleCollector(busy=lambda: self._in_flight or self._timer is not None)
+        #: "relevance", "-date" (newest first) or "date".
+        self.sort = "relevance"
+        self.searches = SearchController(self, self.index_path, debounce=debounce)
+        self.writes = WriteStatus(self.corpus_path, self.index_path, lock_wait=lock_wait, id="write-status")
+        self.collector = IdleCollector(busy=lambda: self.searches.busy)
 
     # -- layout ------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         """Search box and bars on top; filters, results and article; status and keys below."""
-        self.box = SearchBox(self.history, id="search",
-                             placeholder="Rechercher…  (F1 aide · Ctrl+P commandes)")
-        self.suggestion = SuggestionBar(id="suggestion")
-        self.chips = ChipBar(id="chips")
+        self.query_bar = QueryBar(self.history, id="top")
+        self.box = self.query_bar.box
+        self.suggestion = self.query_bar.suggestion
+        self.chips = self.query_bar.chips
         self.filters = FilterPanel(id="filters")
-        self.result_list = ResultList(id="results")
-        self.empty = EmptyState("", id="empty", markup=False)
+        self.pane = ResultsPane(id="results-pane")
+        self.result_list = self.pane.list
+        self.empty = self.pane.empty
         self.preview = ArticleView(id="preview")
-        self.status = StatusBar(id="status")
-        with Vertical(id="top"):
-            yield self.box
-            yield self.suggestion
-            yield self.chips
+        self.status = StatusBar(self.writes, id="status")
+        yield self.query_bar
         with Horizontal(id="main"):
             yield self.filters
-            with Vertical(id="results-pane"):
-                yield self.result_list
-                yield self.empty
+            yield self.pane
             yield self.preview
         yield self.status
         yield Footer()
@@ -140,16 +132,12 @@ class SearchApp(SearchingMixin, IndexingMixin, App[None]):
         box.cursor_blink = self.cursor_blink
         box.focus()
         self.watch(box, "value", self._typed, init=False)
-        self.filters.display = False
-        self.query_one("#results-pane").border_title = "Résultats"
-        self.filters.border_title = "Filtres"
-        self.preview.border_title = "Article"
-        self.preview.clear()
-        self.show_empty(Content("Ouverture de l’index…"))
+        self.pane.rendered_signal.subscribe(self, self.searches.rendered, immediate=True)
+        self.pane.show_message(Content("Ouverture de l’index…"))
         self.status.show_text(f"Index : {self.index_path}")
         self.collector.start()
         self.set_interval(0.1, self.collector.tick)
-        self.open_index()
+        self.searches.open()
 
     async def on_event(self, event: events.Event) -> None:
         """Keys and the mouse keep the full garbage collections away (see `IdleCollector`)."""
@@ -157,119 +145,220 @@ class SearchApp(SearchingMixin, IndexingMixin, App[None]):
             self.collector.touch()
         await super().on_event(event)
 
+    def on_unmount(self) -> None:
+        """Keep the last query in the history; stop a running write; close the index."""
+        try:
+            self.history.add(self.box.value)
+        except Exception:  # noqa: BLE001 - the widgets may be gone already
+            pass
+        self.collector.stop()
+        self.searches.close()
+
+    # -- what the tests, benchmarks and screenshots look at -------------------------
+
+    @property
+    def index(self) -> Index | None:
+        """The open index (None until it is opened)."""
+        return self.searches.index
+
+    @property
+    def settled(self) -> bool:
+        """Whether the results on screen answer what is typed (no search pending)."""
+        return self.searches.settled(self.current_request())
+
+    def current_request(self) -> Request:
+        """What the user asks for right now: the box's query, the panel's filters, the sort."""
+        return replace(self.filters.selected, query=self.box.value, sort=self.sort)
+
+    def page_size(self) -> int:
+        """Hits to ask for at first (`first_page`, else what fits in the list)."""
+        return self.first_page if self.first_page is not None else self.pane.page_size()
+
+    # -- searching -----------------------------------------------------------------
+
     def _typed(self, value: str) -> None:
         # a watcher, called as the key changes the value: the search starts before the box is
         # painted (an Input.Changed message would be handled after that paint)
-        self.request = self.current_request()
-        self.schedule_search()
+        self.search_request(debounce=True)
+
+    def search_request(self, *, debounce: bool = False, force: bool = False) -> None:
+        """Search what the user asks for now (`debounce`: as they type; `force`: even if shown)."""
+        request = self.current_request()
+        self.chips.show(request)
+        if debounce:
+            self.searches.typed(request, facets=self.filters.display, limit=self.page_size())
+        else:
+            self.searches.search(request, facets=self.filters.display, limit=self.page_size(), force=force)
+
+    @on(SearchController.IndexOpened)
+    def _index_opened(self) -> None:
+        self.status.show_text(f"Index : {self.index_path}")
+        self.search_request(force=True)
+
+    @on(SearchController.IndexFailed)
+    def _index_failed(self, event: SearchController.IndexFailed) -> None:
+        """The index cannot be opened: build it if there is a corpus, else say what to do."""
+        error = event.error
+        missing = isinstance(error, IndexNotFoundError) and not isinstance(error, NotAnIndexError)
+        if missing and self.corpus_path.exists() and not self.writes.action:
+            self.pane.show_message(Content.assemble(("Aucun index", "bold"), f" dans {self.index_path} : "
+                                                    f"construction depuis {self.corpus_path}…"))
+            self.writes.start("rebuild", searching=False)
+            return
+        message = error_message(error)
+        if missing:
+            message = missing_index_message(self.index_path, self.corpus_path)
+        self.notify(message, title="Index indisponible", severity="error", timeout=15)
+        self.pane.show_message(Content.assemble(("Index indisponible\n\n", "bold"), message))
+        self.status.show_text("Pas d’index : Ctrl+R pour le construire depuis le corpus.")
+
+    @on(SearchController.Answered)
+    def _answered(self, event: SearchController.Answered) -> None:
+        """Put an answer in the widgets (unless keys typed meanwhile made it stale)."""
+        answer = event.answer
+        request, results = answer.request, answer.results
+        if request != self.current_request():
+            return
+        shown = self.searches.shown
+        keep = self.result_list.highlighted if shown is not None and shown.request == request else None
+        if results is None:
+            self.pane.welcome(self.index_path)
+            self.status.show_text(f"Index : {self.index_path} · tri : {SORT_LABELS[request.sort]}")
+        else:
+            self.pane.show_results(request, results, keep=keep)
+        self.suggestion.show(results.suggestion if results is not None else None)
+        if answer.facets is not None or results is None:
+            self.filters.show(answer.facets or {}, counted=results is not None)
+        if results is None or not results.hits:
+            self.preview.clear()
+        self.searches.shown_now(answer)
+        if results is not None:
+            self.status.show_results(results, len(self.result_list.hits), request.sort, timings=self.timings)
+
+    @on(SearchController.SearchFailed)
+    def _search_failed(self, event: SearchController.SearchFailed) -> None:
+        self.notify(error_message(event.error), title="Recherche impossible", severity="error", timeout=8)
+        self.status.show_text("La recherche a échoué : voir la notification.")
+
+    @on(SearchController.ResultsPainted)
+    def _painted(self) -> None:
+        self.collector.touch()
 
     @on(ResultList.NeedMore)
     def _need_more(self, event: ResultList.NeedMore) -> None:
-        if self.shown is not None and self.shown == self.current_request() and self.index is not None:
-            self.more_worker(self.shown, event.loaded)
+        self.searches.load_more(event.loaded, self.more_page)
+
+    @on(SearchController.MoreLoaded)
+    def _more_loaded(self, event: SearchController.MoreLoaded) -> None:
+        """Append a page if it still follows the shown list."""
+        shown = self.searches.shown
+        if event.page is None:
+            self.notify(error_message(event.error or RuntimeError("?")), severity="error")
+        elif (shown is not None and shown.results is not None and event.offset == len(self.result_list.hits)
+              and event.request == shown.request == self.current_request()):
+            self.result_list.add_hits(event.page.hits)
+            self.status.show_results(shown.results, len(self.result_list.hits), event.request.sort,
+                                     timings=self.timings)
+
+    # -- the article ---------------------------------------------------------------
 
     @on(OptionList.OptionHighlighted, "#results")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         hit = self.result_list.current
         if hit is not None:
-            self.show_article(hit)
+            self.searches.load_article(hit)
+
+    @on(SearchController.ArticleLoaded)
+    def _article_loaded(self, event: SearchController.ArticleLoaded) -> None:
+        """Show the article if its hit is still the highlighted one."""
+        if self.result_list.current is not event.hit:
+            return
+        if event.article is None:
+            self.preview.clear(error_message(event.error or RuntimeError("?")))
+        else:
+            self.preview.show(event.article, event.hit.highlights)
 
     @on(OptionList.OptionSelected, "#results")
-    def _open(self, event: OptionList.OptionSelected) -> None:
-        self.open_article()
-
+    @on(Input.Submitted, "#search")
     def open_article(self) -> None:
         """Enter: remember the query and move to the article."""
         self.history.add(self.box.value)
         if self.result_list.current is not None:
             self.preview.focus()
 
-    @on(Input.Submitted, "#search")
-    def _submitted(self, event: Input.Submitted) -> None:
-        self.open_article()
-
     @on(SearchBox.Move)
     def _move(self, event: SearchBox.Move) -> None:
-        hits = self.result_list
-        if hits.hits:
-            start = hits.highlighted if hits.highlighted is not None else -1
-            hits.highlighted = max(0, min(len(hits.hits) - 1, start + event.delta))
+        self.result_list.move_cursor(event.delta)
 
     # -- filters and sort ----------------------------------------------------------------
 
-    def set_request(self, request: Request, *, now: bool = True) -> None:
-        """Ask for `request` (its query is the box's) and search."""
-        self.request = replace(request, query=self.box.value)
-        self.chips.show(self.request)
-        if now:
-            self.search_now()
-        else:
-            self.schedule_search()
-
     def set_sort(self, sort: str) -> None:
         """Sort by "relevance", "-date" (newest first) or "date"."""
-        self.set_request(replace(self.request, sort=sort))
+        self.sort = sort
+        self.search_request()
         self.notify(f"Tri : {SORT_LABELS[sort]}", timeout=2)
 
     def action_toggle_sort(self) -> None:
         """s: relevance <-> newest first."""
-        self.set_sort("-date" if self.request.sort == "relevance" else "relevance")
+        self.set_sort("-date" if self.sort == "relevance" else "relevance")
 
     def action_toggle_filters(self) -> None:
         """f: show (and focus) or hide the filter panel."""
         panel = self.filters
         panel.display = not panel.display
         if panel.display:
-            if self.shown is not None and self.results is not None and not self.has_facets:
-                self.focus_facets_later = True  # once the counts, not asked for while hidden, arrive
-                self.search_now(force=True)
-            self.focus_facets()
+            shown = self.searches.shown
+            if shown is not None and shown.results is not None and shown.facets is None:
+                panel.focus_when_counted()  # the counts were not asked for while it was hidden
+                self.search_request(force=True)
+            panel.focus_first()
         elif self.focused is None or panel in self.focused.ancestors:
             self.result_list.focus()
 
-    def focus_facets(self) -> None:
-        """Focus the first facet list that has values (else the date range)."""
-        for facet in self.filters.query(".facet-list"):
-            if facet.display:
-                facet.focus()
-                return
-        self.filters.query_one("#date-from").focus()
-
-    @on(FilterPanel.Toggled)
-    def _toggled(self, event: FilterPanel.Toggled) -> None:
-        self.set_request(self.request.toggled(event.field, event.value))
-
-    @on(FilterPanel.DatesChanged)
-    def _dates(self, event: FilterPanel.DatesChanged) -> None:
-        self.set_request(replace(self.request, date_from=event.date_from, date_to=event.date_to), now=False)
+    @on(FilterPanel.Changed)
+    def _filtered(self, event: FilterPanel.Changed) -> None:
+        self.search_request(debounce=not event.now)
 
     @on(ChipBar.Removed)
     def _chip_removed(self, event: ChipBar.Removed) -> None:
-        self.remove_filter(event.field, event.value)
-
-    def remove_filter(self, field: str, value: str) -> None:
-        """Remove one filter ("date": the date range)."""
-        if field == "date":
-            for box in ("#date-from", "#date-to"):
-                self.filters.query_one(box, Input).value = ""
-            self.set_request(replace(self.request, date_from="", date_to=""))
-        else:
-            self.set_request(self.request.toggled(field, value))
+        self.filters.toggle(event.field, event.value)
 
     def action_remove_last_filter(self) -> None:
         """x: remove the filter added last (the date range first)."""
-        if self.request.date_from or self.request.date_to:
-            self.remove_filter("date", "")
-        elif self.request.filters:
-            self.remove_filter(*self.request.filters[-1])
-        else:
+        if not self.filters.remove_last():
             self.notify("Aucun filtre actif.", timeout=2)
 
     def clear_filters(self) -> None:
         """Remove every filter and the date range."""
-        for box in ("#date-from", "#date-to"):
-            self.filters.query_one(box, Input).value = ""
-        self.set_request(replace(self.request, filters=(), date_from="", date_to=""))
+        self.filters.clear()
+
+    # -- rebuild and update ---------------------------------------------------------
+
+    def action_rebuild(self) -> None:
+        """Ctrl+R: rebuild the index from the corpus."""
+        self.writes.start("rebuild", searching=self.index is not None)
+
+    def action_update(self) -> None:
+        """F5: update the index from the corpus."""
+        self.writes.start("update", searching=self.index is not None)
+
+    @on(WriteStatus.Progressed)
+    def _building(self, event: WriteStatus.Progressed) -> None:
+        if self.index is None:
+            self.pane.show_message(Content.assemble(("Construction de l’index", "bold"),
+                                                    f" depuis {self.corpus_path}\n\n{event.label}"))
+
+    @on(WriteStatus.Finished)
+    def _written(self) -> None:
+        if self.index is None:
+            self.searches.open()
+        else:
+            self.search_request(force=True)  # the engine reads the new index at its next search
+
+    @on(WriteStatus.Failed)
+    def _write_failed(self, event: WriteStatus.Failed) -> None:
+        if self.index is None:
+            self.pane.show_message(Content.assemble((f"{event.title}\n\n", "bold"), event.message))
 
     # -- keys ----------------------------------------------------------------------------
 
@@ -283,16 +372,7 @@ class SearchApp(SearchingMixin, IndexingMixin, App[None]):
 
     def action_accept_suggestion(self) -> None:
         """Ctrl+D: search the suggested spelling."""
-        suggestion = self.suggestion.suggestion
-        if suggestion:
-            box = self.box
-            box.value = suggestion
-            box.cursor_position = len(suggestion)
-            box.focus()
-
-    @on(SuggestionBar.Accepted)
-    def _suggestion_clicked(self) -> None:
-        self.action_accept_suggestion()
+        self.query_bar.accept_suggestion()
 
     def action_focus_search(self) -> None:
         """/: back to the search box."""
@@ -300,11 +380,7 @@ class SearchApp(SearchingMixin, IndexingMixin, App[None]):
 
     def action_escape(self) -> None:
         """Esc: back to the search box; a second Esc clears it."""
-        box = self.box
-        if self.focused is not box:
-            box.focus()
-        elif box.value:
-            box.value = ""
+        self.query_bar.escape()
 
     def action_help(self) -> None:
         """? / F1: the help screen."""
@@ -316,57 +392,14 @@ class SearchApp(SearchingMixin, IndexingMixin, App[None]):
 
     def action_command_palette(self) -> None:
         """Ctrl+P: the command palette, in French."""
-        if not CommandPalette.is_open(self):  # type: ignore[arg-type]
+        if not isinstance(self.screen, CommandPalette):
             self.push_screen(CommandPalette(id="--command-palette", placeholder="Chercher une commande…"))
 
-    def action_pick_theme(self) -> None:
-        """Choose a theme in a palette."""
-        from textual.theme import ThemeProvider
-
-        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder="Chercher un thème…"))
-
-    def action_screenshot_svg(self) -> None:
-        """Save an SVG screenshot in the current folder."""
-        path = self.save_screenshot()
-        self.notify(f"Capture enregistrée : {path}", timeout=5)
-
-    def _url(self) -> str | None:
-        hit = self.result_list.current
-        if hit is None:
-            self.notify("Aucun article sélectionné.", severity="warning", timeout=3)
-            return None
-        if not hit.url:
-            self.notify("Cet article n’a pas d’URL.", severity="warning", timeout=3)
-            return None
-        return hit.url
-
     def action_open_url(self) -> None:
-        """o: open the article's url in the browser (only http and https: a corpus may hold
-        any text in its urls, `file:` or `javascript:` ones too)."""
-        url = self._url()
-        if url and not is_web_url(url):
-            self.notify(f"Seules les adresses http et https s’ouvrent : {url}", severity="warning",
-                        timeout=4)
-        elif url:
-            self.open_url(url)
-            self.notify(f"Ouverture dans le navigateur : {url}", timeout=3)
+        """o: open the article's url in the browser (http and https only)."""
+        self.result_list.open_current_url()
 
     def action_copy_url(self) -> None:
         """y: copy the article's url."""
-        url = self._url()
-        if url:
-            self.copy_to_clipboard(url)
-            self.notify(f"URL copiée : {url}", timeout=3)
+        self.result_list.copy_current_url()
 
-    def on_unmount(self) -> None:
-        """Keep the last query in the history; stop a running write; close the index."""
-        try:
-            self.history.add(self.box.value)
-        except Exception:  # noqa: BLE001 - the widgets may be gone already
-            pass
-        self.stop_write()
-        self.collector.stop()
-        if self._pool is not None:
-            self._pool.close()
-        if self.index is not None:
-            self.index.close()

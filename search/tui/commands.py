@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
     from .app import SearchApp
@@ -18,7 +18,7 @@ class SearchCommands(Provider):
     """The app's commands, with their help text."""
 
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        app: SearchApp = self.app  # type: ignore[assignment]
+        app = cast("SearchApp", self.app)
         return [
             ("Reconstruire l’index", "Relire tout le corpus et remplacer l’index (Ctrl+R)",
              app.action_rebuild),
@@ -32,15 +32,24 @@ class SearchCommands(Provider):
             ("Afficher ou masquer les filtres", "Sources, rubriques, années, période (f)",
              app.action_toggle_filters),
             ("Effacer les filtres", "Retirer tous les filtres actifs", app.clear_filters),
-            ("Changer de thème", "Choisir les couleurs de l’application", app.action_pick_theme),
+            ("Changer de thème", "Choisir les couleurs de l’application", self._pick_theme),
             ("Ouvrir l’article dans le navigateur", "L’URL de l’article sélectionné (o)",
              app.action_open_url),
             ("Copier l’URL", "L’URL de l’article sélectionné (y)", app.action_copy_url),
             ("Capture d’écran", "Enregistrer l’écran en SVG dans le dossier courant",
-             app.action_screenshot_svg),
+             self._screenshot),
             ("Aide", "Les touches et la syntaxe des requêtes (? ou F1)", app.action_help),
             ("Quitter", "Fermer l’application (q ou Ctrl+Q)", app.exit),
         ]
+
+    def _pick_theme(self) -> None:
+        from textual.theme import ThemeProvider
+
+        self.app.push_screen(CommandPalette(providers=[ThemeProvider], placeholder="Chercher un thème…"))
+
+    def _screenshot(self) -> None:
+        path = self.app.save_screenshot()
+        self.app.notify(f"Capture enregistrée : {path}", timeout=5)
 
     async def discover(self) -> Hits:
         """Every command, before anything is typed."""

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import (
     CorpusError,
@@ -14,23 +13,28 @@ from ..errors import (
     IndexLockedError,
     IndexNotFoundError,
     IndexVersionError,
+    IndexWriteError,
     NotAnIndexError,
     QueryError,
     SearchError,
     UnknownArticleError,
 )
 
+if TYPE_CHECKING:
+    from ._write_process import WriteOutcome
+
 __all__ = [
     "FIELD_NAMES",
     "SORT_LABELS",
-    "cli_error_message",
     "error_message",
     "french_date",
+    "missing_index_message",
     "notice_message",
     "number",
     "plural",
     "report_summary",
     "seconds",
+    "write_failure_message",
 ]
 
 NBSP = "\u202f"  # narrow no-break space: French thousands separator
@@ -90,8 +94,17 @@ def error_message(error: BaseException) -> str:
     if isinstance(error, IndexCorruptError):
         return f"L’index {error.path} est endommagé ({error.reason}) : {_rebuild_hint(error.path)}."
     if isinstance(error, IndexLockedError):
-        return (f"L’index est en cours d’écriture par {error.holder} (attente de {seconds(error.waited)}) : "
-                "réessayez quand ce sera terminé.")
+        return (f"L’index est déjà en cours d’écriture par {error.holder} "
+                f"(attente de {seconds(error.waited)}) : réessayez quand ce sera terminé.")
+    if isinstance(error, IndexWriteError):
+        if error.kept:
+            outcome = "l’index précédent est conservé"
+            retry = "réessayez"
+        else:
+            outcome = "la mise à jour n’a pas abouti"
+            retry = "relancez-la (F5), ou reconstruisez l’index (Ctrl+R)"
+        return (f"Impossible d’écrire l’index dans {error.path} ({error.reason}) : {outcome}. "
+                f"Libérez de la place ou vérifiez les droits du dossier, puis {retry}.")
     if isinstance(error, CorpusError):
         where = f"{error.path}:{error.line}" if error.line is not None else str(error.path)
         return f"Corpus illisible ({where} : {error.reason}) : vérifiez le fichier ou l’option --corpus."
@@ -106,32 +119,23 @@ def error_message(error: BaseException) -> str:
     return f"Erreur interne : {type(error).__name__} : {error} (merci de la signaler)."
 
 
-_CLI_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"index is being written by (?P<holder>.+?) \(lock .*gave up after (?P<s>[\d.]+) s"),
-     "L’index est déjà en cours d’écriture par {holder} : réessayez quand ce sera terminé."),
-    (re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<reason>.+)$"),
-     "Corpus invalide ({path}, ligne {line} : {reason}) : corrigez le fichier."),
-    (re.compile(r"no such file or directory|does not exist|not found|cannot read|no article",
-                re.IGNORECASE),
-     "Corpus illisible : {raw} — vérifiez le chemin donné à --corpus."),
-)
+def missing_index_message(index: Path, corpus: Path) -> str:
+    """No index, and no corpus to build it from: what to run instead."""
+    return (f"Aucun index dans {index}, et pas de corpus dans {corpus}. Relancez avec --corpus CHEMIN "
+            "(un fichier .jsonl ou un dossier d’articles), ou --index CHEMIN vers un index existant.")
 
 
-def cli_error_message(stderr: str) -> str:
-    """French wording of a failed `search rebuild|update` run, from its stderr."""
-    lines = [line for line in stderr.strip().splitlines() if line.strip()]
-    raw = lines[-1] if lines else "erreur inconnue"
-    for line in reversed(lines):
-        if line.startswith("search: error: "):
-            raw = line.removeprefix("search: error: ")
-            break
-        if line.startswith("search: internal error: "):
-            return "Erreur interne de l’indexation : " + line.removeprefix("search: internal error: ")
-    for pattern, template in _CLI_PATTERNS:
-        match = pattern.search(raw)
-        if match:
-            return template.format(raw=raw, **match.groupdict())
-    return f"L’indexation a échoué : {raw}"
+def write_failure_message(outcome: WriteOutcome) -> str:
+    """French wording of a failed rebuild or update: the child's typed error, else what it said."""
+    if outcome.cancelled:
+        return "Indexation annulée : l’index est resté tel quel."
+    if isinstance(outcome.error, OSError):
+        return f"Impossible de lancer l’indexation : {outcome.error.strerror or outcome.error}."
+    if outcome.error is not None:
+        return error_message(outcome.error)
+    if outcome.detail:
+        return f"L’indexation a échoué : {outcome.detail}"
+    return "L’indexation s’est arrêtée sans rapport ni erreur lisible."
 
 
 def report_summary(report: Mapping[str, Any]) -> str:

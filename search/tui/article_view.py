@@ -1,10 +1,12 @@
-"""The preview pane: the whole article, every match highlighted, n / N to jump between them."""
+"""The article view: the whole article, every match highlighted, n / N to jump between them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -13,7 +15,7 @@ from textual.style import Style
 from textual.widgets import Static
 
 from .. import Article, Highlight
-from .layout import wrap_offsets
+from ._wrap import wrap_offsets
 from .wording import french_date
 
 __all__ = ["ArticleView", "Match"]
@@ -52,8 +54,8 @@ class ArticleView(VerticalScroll, can_focus=True):
             self.index = index
             self.count = count
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.article: Article | None = None
         self.matches: list[Match] = []
         self.current = -1
@@ -61,7 +63,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.placeholder = ""
         self._width = 0
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         """The article text, one Static laid out by this widget (no re-wrapping)."""
         yield Static(id="article-text", markup=False)
 
@@ -126,7 +128,10 @@ class ArticleView(VerticalScroll, can_focus=True):
         return max(self.scrollable_content_region.width, 10)
 
     def on_mount(self) -> None:
-        """Follow theme changes (the match colours are resolved when the text is laid out)."""
+        """Empty, titled; follow theme changes (the match colours are resolved when the text is
+        laid out)."""
+        self.border_title = "Article"
+        self.clear()
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
 
     def _theme_changed(self, _theme: object) -> None:

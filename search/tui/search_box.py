@@ -1,17 +1,22 @@
-"""The search box: an Input with query history on ↑ and list moves on ↑/↓ (like fzf)."""
+"""The query bar: the search box (history on ↑, list moves on ↑/↓ like fzf), the suggestion, the chips."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import Reactive
 from textual.widgets import Input
 
 from .history import History
+from .status_bars import ChipBar, SuggestionBar
 
-__all__ = ["SearchBox"]
+__all__ = ["QueryBar", "SearchBox"]
 
 
 class SearchBox(Input):
@@ -35,8 +40,8 @@ class SearchBox(Input):
     #: (Textual lays the whole screen out again when a virtual size changes: at every key.)
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
-    def __init__(self, history: History, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, history: History, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.history = history
         self._recalled: str | None = None
 
@@ -70,3 +75,39 @@ class SearchBox(Input):
         if event.value != self._recalled:
             self.history.reset()
             self._recalled = None
+
+
+class QueryBar(Vertical):
+    """The search box, "Vouliez-vous dire : …" under it, and the active filters as chips.
+
+    Args:
+        history: the query history (↑ in the empty box).
+    """
+
+    def __init__(self, history: History, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.box = SearchBox(history, id="search", placeholder="Rechercher…  (F1 aide · Ctrl+P commandes)")
+        self.suggestion = SuggestionBar(id="suggestion")
+        self.chips = ChipBar(id="chips")
+
+    def compose(self) -> ComposeResult:
+        """The box, the suggestion line, the chips."""
+        yield self.box
+        yield self.suggestion
+        yield self.chips
+
+    @on(SuggestionBar.Accepted)
+    def accept_suggestion(self) -> None:
+        """Search the suggested spelling (Ctrl+D, or a click on it)."""
+        suggestion = self.suggestion.suggestion
+        if suggestion:
+            self.box.value = suggestion
+            self.box.cursor_position = len(suggestion)
+            self.box.focus()
+
+    def escape(self) -> None:
+        """Back to the search box; in the box, clear it."""
+        if not self.box.has_focus:
+            self.box.focus()
+        elif self.box.value:
+            self.box.value = ""

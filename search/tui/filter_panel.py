@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,7 +20,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from .. import FacetCount
-from .state import Request, valid_date
+from .request import Request, valid_date
 from .wording import number
 
 __all__ = ["FacetList", "FacetRow", "FilterPanel"]
@@ -65,8 +67,8 @@ class FacetList(OptionList):
     COMPONENT_CLASSES = {"facet-active", "facet-count"}
     BINDINGS = [Binding("j", "cursor_down", show=False), Binding("k", "cursor_up", show=False)]
 
-    def __init__(self, field: str, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, field: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.field = field
         self.values: list[str] = []
 
@@ -86,23 +88,30 @@ class FacetList(OptionList):
 
 
 class FilterPanel(VerticalScroll):
-    """Facets to filter by, and the date range; toggled with `f`."""
+    """Facets to filter by, and the date range; toggled with `f`.
 
-    class Toggled(Message):
-        """Add or remove the filter `field` = `value`."""
+    The panel owns the active filters and the date range (`selected`, a `Request` with no
+    query), shown or hidden: facets, chips and keys change them through its methods, and it
+    posts `Changed` after each change.
+    """
 
-        def __init__(self, field: str, value: str) -> None:
+    class Changed(Message):
+        """The active filters or the date range changed (`now`: search at once; else as keys typed)."""
+
+        def __init__(self, *, now: bool = True) -> None:
             super().__init__()
-            self.field = field
-            self.value = value
+            self.now = now
 
-    class DatesChanged(Message):
-        """The date range changed (both ends valid)."""
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        #: The active filters, in the order they were added, and the date range (no query, no sort).
+        self.selected = Request()
+        self._focus_when_counted = False
 
-        def __init__(self, date_from: str, date_to: str) -> None:
-            super().__init__()
-            self.date_from = date_from
-            self.date_to = date_to
+    def on_mount(self) -> None:
+        """Titled, and hidden until `f`."""
+        self.border_title = "Filtres"
+        self.display = False
 
     def compose(self) -> ComposeResult:
         """A list per facet, then the date range."""
@@ -114,23 +123,70 @@ class FilterPanel(VerticalScroll):
             yield Input(placeholder="du 2020", id="date-from", classes="date-input")
             yield Input(placeholder="au 2024-06", id="date-to", classes="date-input")
 
-    def show(self, facets: Mapping[str, Sequence[FacetCount]], request: Request) -> None:
-        """Show the counts of the current results (the active filters stay listed)."""
+    def show(self, facets: Mapping[str, Sequence[FacetCount]], *, counted: bool = True) -> None:
+        """Show the counts of the current results (the active filters stay listed); `counted`:
+        they were counted (not a blank screen), the moment to focus if `focus_when_counted`."""
+        selected = self.selected
         for field, _ in FACETS:
-            active = [v for f, v in request.filters if f == field]
+            active = [v for f, v in selected.filters if f == field]
             self.query_one(f"#facet-{field}", FacetList).show(facets.get(field, ()), active)
             self.query_one(f"#facet-title-{field}", Label).display = bool(facets.get(field) or active)
-        for input_id, value in (("#date-from", request.date_from), ("#date-to", request.date_to)):
+        for input_id, value in (("#date-from", selected.date_from), ("#date-to", selected.date_to)):
             box = self.query_one(input_id, Input)
             if not box.has_focus and box.value != value:
                 box.value = value
+        if counted and self._focus_when_counted:
+            self._focus_when_counted = False
+            self.focus_first()
+
+    def focus_first(self) -> None:
+        """Focus the first facet list that has values (else the date range)."""
+        for facet in self.query(".facet-list"):
+            if facet.display:
+                facet.focus()
+                return
+        self.query_one("#date-from").focus()
+
+    def focus_when_counted(self) -> None:
+        """Focus the first facet list again once the counts (asked for now) are shown."""
+        self._focus_when_counted = True
+
+    def toggle(self, field: str, value: str) -> None:
+        """Add the filter `field` = `value`, or remove it if it is active ("date": the date range)."""
+        if field == "date":
+            for box in ("#date-from", "#date-to"):
+                self.query_one(box, Input).value = ""
+            self._select(replace(self.selected, date_from="", date_to=""))
+        else:
+            self._select(self.selected.toggled(field, value))
+
+    def remove_last(self) -> bool:
+        """Remove the filter added last (the date range first); False if there is none."""
+        selected = self.selected
+        if selected.date_from or selected.date_to:
+            self.toggle("date", "")
+        elif selected.filters:
+            self.toggle(*selected.filters[-1])
+        else:
+            return False
+        return True
+
+    def clear(self) -> None:
+        """Remove every filter and the date range."""
+        for box in ("#date-from", "#date-to"):
+            self.query_one(box, Input).value = ""
+        self._select(replace(self.selected, filters=(), date_from="", date_to=""))
+
+    def _select(self, selected: Request, *, now: bool = True) -> None:
+        self.selected = selected
+        self.post_message(self.Changed(now=now))
 
     @on(OptionList.OptionSelected, ".facet-list")
     def _toggle(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         facet = event.option_list
         assert isinstance(facet, FacetList)
-        self.post_message(self.Toggled(facet.field, facet.values[event.option_index]))
+        self.toggle(facet.field, facet.values[event.option_index])
 
     @on(Input.Changed, ".date-input")
     def _dates(self, event: Input.Changed) -> None:
@@ -139,7 +195,7 @@ class FilterPanel(VerticalScroll):
         start = self.query_one("#date-from", Input).value.strip()
         end = self.query_one("#date-to", Input).value.strip()
         if valid_date(start) and valid_date(end):
-            self.post_message(self.DatesChanged(start, end))
+            self._select(replace(self.selected, date_from=start, date_to=end), now=False)
 
     @on(Input.Submitted, ".date-input")
     def _submitted(self, event: Input.Submitted) -> None:

@@ -1,4 +1,4 @@
-"""Modal screens: the help (every key and the query syntax)."""
+"""The help screen (F1): every key and the query syntax, with examples."""
 
 from __future__ import annotations
 

@@ -1,33 +1,47 @@
-"""The results list: one card per hit (title, date, source, rubriques, snippet), loaded page by page."""
+"""The results pane: one card per hit (title, date, source, rubriques, snippet), or a message in its place."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from rich.segment import Segment
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.content import Content
 from textual.css.styles import RulesMap
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import Reactive
+from textual.signal import Signal
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, Visual
-from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from .. import Hit
-from .layout import wrap_offsets
-from .wording import french_date
+from .. import Hit, Results
+from ._wrap import wrap_offsets
+from .request import Request
+from .wording import french_date, notice_message
 
-__all__ = ["CardLayout", "EmptyState", "HitCard", "ResultList", "styled"]
+__all__ = ["EXAMPLES", "CardLayout", "EmptyState", "HitCard", "ResultList", "ResultsPane", "is_web_url",
+           "no_results_message", "styled"]
 
 #: Ask for the next page when the cursor gets this close to the last loaded hit.
 MORE_AHEAD = 8
+EXAMPLES = "réforme des retraites · \"bouclier tarifaire\" · électri* · chevaux -course · date:2020"
+
+
+def is_web_url(url: str) -> bool:
+    """Whether `url` is an http or https address with a host (what `o` may open)."""
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def styled(text: str, spans: Iterable[tuple[int, int]], base: str, match: str) -> Content:
@@ -106,24 +120,31 @@ class HitCard(Visual):
         return len(self.lines(width))
 
 
-def _tell_rendered(widget: Widget) -> None:
-    rendered = getattr(widget.app, "results_rendered", None)
-    if rendered is not None:
-        rendered()
-
-
 class EmptyState(Static):
-    """The message shown in place of the results list (welcome, no result, errors)."""
+    """The message shown in place of the results list (welcome, no result, errors).
+
+    Args:
+        rendered: published each time the message is rendered (default: a signal of its own).
+    """
+
+    def __init__(self, *args: Any, rendered: Signal[None] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rendered: Signal[None] = rendered or Signal(self, "rendered")
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        """Render, and tell the app (as the list does)."""
+        """Render, and say so (as the list does)."""
         lines = super().render_lines(crop)
-        _tell_rendered(self)
+        self.rendered.publish(None)
         return lines
 
 
 class ResultList(OptionList):
-    """The hits of the current search, a page at a time: asks for more near the end."""
+    """The hits of the current search, a page at a time: asks for more near the end.
+
+    Args:
+        rendered: published each time the list is rendered (default: a signal of its own); the app
+            times keystroke to results painted with it.
+    """
 
     COMPONENT_CLASSES = {"hit-title", "hit-meta", "hit-snippet", "hit-match"}
     BINDINGS = [
@@ -146,8 +167,9 @@ class ResultList(OptionList):
     #: the whole screen out again when a virtual size changes; here a repaint is enough.
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, rendered: Signal[None] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rendered: Signal[None] = rendered or Signal(self, "rendered")
         self.hits: list[Hit] = []
         self.total = 0
         self.card_layout = CardLayout()
@@ -167,6 +189,38 @@ class ResultList(OptionList):
         self.set_options(self._make_options(hits))
         self.highlighted = 0 if hits else None
 
+    def move_cursor(self, delta: int) -> None:
+        """Move the highlight by `delta` hits (from before the first when none is highlighted)."""
+        if self.hits:
+            start = self.highlighted if self.highlighted is not None else -1
+            self.highlighted = max(0, min(len(self.hits) - 1, start + delta))
+
+    def current_url(self) -> str | None:
+        """The url of the highlighted hit; None, with a notification that says why, when there is none."""
+        hit = self.current
+        if hit is None:
+            self.notify("Aucun article sélectionné.", severity="warning", timeout=3)
+        elif not hit.url:
+            self.notify("Cet article n’a pas d’URL.", severity="warning", timeout=3)
+        return hit.url if hit is not None and hit.url else None
+
+    def open_current_url(self) -> None:
+        """Open the highlighted hit's url in the browser (only http and https: a corpus may hold
+        any text in its urls, `file:` or `javascript:` ones too)."""
+        url = self.current_url()
+        if url and not is_web_url(url):
+            self.notify(f"Seules les adresses http et https s’ouvrent : {url}", severity="warning", timeout=4)
+        elif url:
+            self.app.open_url(url)
+            self.notify(f"Ouverture dans le navigateur : {url}", timeout=3)
+
+    def copy_current_url(self) -> None:
+        """Copy the highlighted hit's url."""
+        url = self.current_url()
+        if url:
+            self.app.copy_to_clipboard(url)
+            self.notify(f"URL copiée : {url}", timeout=3)
+
     def add_hits(self, hits: Sequence[Hit]) -> None:
         """Append the next page."""
         if not hits:
@@ -175,9 +229,9 @@ class ResultList(OptionList):
         self.add_options(self._make_options(hits))
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        """Render, and tell the app (it times keystroke to results painted)."""
+        """Render, and say so."""
         lines = super().render_lines(crop)
-        _tell_rendered(self)
+        self.rendered.publish(None)
         return lines
 
     def set_snippet_lines(self, count: int) -> None:
@@ -217,3 +271,76 @@ class ResultList(OptionList):
         super().watch_scroll_y(old_value, new_value)
         if self.hits and new_value > old_value and new_value >= self.max_scroll_y - self.size.height:
             self._ask_more()
+
+
+class ResultsPane(Vertical):
+    """The results list, or a message in its place: welcome, no result, errors.
+
+    `rendered_signal` is published each time the list or the message is rendered: the
+    screen update that holds a new result set is written before the event loop runs
+    anything else.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rendered_signal: Signal[None] = Signal(self, "rendered")
+        self.list = ResultList(id="results", rendered=self.rendered_signal)
+        self.empty = EmptyState("", id="empty", markup=False, rendered=self.rendered_signal)
+
+    def compose(self) -> ComposeResult:
+        """The list and the message (one of them shown)."""
+        yield self.list
+        yield self.empty
+
+    def on_mount(self) -> None:
+        """The pane's title."""
+        self.border_title = "Résultats"
+
+    def page_size(self) -> int:
+        """Hits to ask for at first: the cards that fit in the pane, plus two (6 to 30)."""
+        card = 3 + self.list.card_layout.snippet_lines  # title, meta, snippet, rule
+        return min(max(6, self.size.height // card + 2), 30)
+
+    def show_message(self, content: Content) -> None:
+        """Show `content` in place of the list."""
+        self.list.display = False
+        self.empty.update(content)
+        self.empty.display = True
+
+    def welcome(self, index: Path) -> None:
+        """Nothing typed, no filter: what to type, with examples."""
+        self.list.show_hits([], 0)
+        self.show_message(Content.assemble(
+            ("Tapez pour chercher", "bold"), f" dans les articles de l’index ({index}).\n\n",
+            ("Exemples : ", "dim"), EXAMPLES, "\n\n",
+            ("↑ dans la boîte vide : requêtes précédentes · F1 : aide · Ctrl+P : commandes", "dim")))
+
+    def show_results(self, request: Request, results: Results, *, keep: int | None = None) -> None:
+        """Show a result set, its first hit highlighted (or the hit at `keep`), or what to try
+        when it is empty."""
+        hits = self.list
+        hits.show_hits(results.hits, results.total)
+        if keep is not None and 0 < keep < len(hits.hits):
+            hits.highlighted = keep
+        if results.hits:
+            hits.display = True
+            self.empty.display = False
+        else:
+            self.show_message(no_results_message(request, results))
+
+
+def no_results_message(request: Request, results: Results) -> Content:
+    """The message of a search that found nothing, with what to try."""
+    parts: list[Content | tuple[str, str] | str] = [
+        ("Aucun résultat", "bold"),
+        f" pour « {request.query.strip()} »." if request.query.strip() else "."]
+    if results.suggestion:
+        parts += ["\n\nVouliez-vous dire ", (results.suggestion, "bold underline"), " ? (Ctrl+D)"]
+    if request.filters or request.date_from or request.date_to:
+        parts.append("\n\nDes filtres sont actifs : x (hors de la boîte) retire le dernier.")
+    for warning in results.notices:
+        if getattr(warning, "code", "") != "empty":
+            parts += ["\n\n", (notice_message(warning), "italic")]
+    parts += ["\n\n", ("Essayez moins de mots, un préfixe (électri*) ou une faute tolérée "
+                       "(gouvernemant~).", "dim")]
+    return Content.assemble(*parts)

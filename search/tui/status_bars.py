@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import Click
 from textual.message import Message
-from textual.widgets import Label, ProgressBar, Static
+from textual.widget import Widget
+from textual.widgets import Label, Static
 
-from .state import Request
-from .wording import FIELD_NAMES, SORT_LABELS, number, plural
+from .. import Results
+from .request import Request
+from .wording import FIELD_NAMES, SORT_LABELS, notice_message, number, plural
 
 __all__ = ["Chip", "ChipBar", "StatusBar", "SuggestionBar"]
 
@@ -26,8 +30,8 @@ class SuggestionBar(Static):
     class Accepted(Message):
         """The user clicked the suggestion."""
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__("", **kwargs)  # type: ignore[arg-type]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
         self.suggestion: str | None = None
 
     def show(self, suggestion: str | None) -> None:
@@ -72,8 +76,8 @@ class ChipBar(Horizontal):
             self.field = field
             self.value = value
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self._shown: tuple[object, ...] = ()
         self.display = False
 
@@ -101,53 +105,36 @@ class ChipBar(Horizontal):
 
 
 class StatusBar(Horizontal):
-    """Count, time, sort and notes on the left; the progress of a rebuild on the right."""
+    """Count, time, sort and notes on the left; the progress of a rebuild on the right.
+
+    Args:
+        writes: the widget that runs and shows the rebuilds and updates.
+    """
 
     COMPONENT_CLASSES = {"status-note"}
+
+    def __init__(self, writes: Widget, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.writes = writes
 
     def compose(self) -> ComposeResult:
         """The text and the (hidden) progress of a write."""
         yield Static("", id="status-text", markup=False)
-        with Horizontal(id="write-status"):
-            yield Label("", id="write-label")
-            yield ProgressBar(id="write-bar", show_eta=False)
+        yield self.writes
 
-    def on_mount(self) -> None:
-        """Hide the progress until a write starts."""
-        self.query_one("#write-status").display = False
-
-    def show_results(self, total: int, loaded: int, took_ms: float | None, sort: str,
-                     notes: list[str]) -> None:
-        """Show the figures of the current result set."""
-        parts = [plural(total, "résultat")]
-        if loaded and loaded < total:
+    def show_results(self, results: Results, loaded: int, sort: str, *, timings: bool = True) -> None:
+        """Show the figures of a result set (`loaded`: hits in the list; `timings`: the search time)."""
+        parts = [plural(results.total, "résultat")]
+        if loaded and loaded < results.total:
             parts.append(f"{number(loaded)} chargés")
-        if took_ms is not None:
-            parts.append(f"{took_ms:.0f} ms".replace(".", ","))
-        else:
-            parts.append("… ms")
+        parts.append(f"{results.took_ms:.0f} ms".replace(".", ",") if timings else "… ms")
         parts.append(f"tri : {SORT_LABELS.get(sort, sort)}")
         text = Content(" · ".join(parts))
-        for note in notes:
-            text += Content("  ⚠ " + note).stylize(".status-note")
+        for warning in results.notices:
+            if getattr(warning, "code", "") != "empty":
+                text += Content("  ⚠ " + notice_message(warning)).stylize(".status-note")
         self.query_one("#status-text", Static).update(text, layout=False)
 
     def show_text(self, text: str) -> None:
         """Show a plain message instead of figures."""
         self.query_one("#status-text", Static).update(Content(text), layout=False)
-
-    def start_write(self, label: str) -> None:
-        """Show the progress of a rebuild or an update."""
-        self.query_one("#write-status").display = True
-        self.query_one("#write-label", Label).update(label)
-        self.query_one("#write-bar", ProgressBar).update(total=None, progress=0)
-
-    def write_progress(self, label: str, done: int, total: int | None) -> None:
-        """Update the progress of the write."""
-        self.query_one("#write-label", Label).update(label)
-        self.query_one("#write-bar", ProgressBar).update(total=total, progress=done)
-
-
-    def end_write(self) -> None:
-        """Hide the progress."""
-        self.query_one("#write-status").display = False

@@ -2,7 +2,8 @@
 
 Whoosh's multiprocessing writer forks: it must never run inside the threaded UI
 process, so the UI starts `search rebuild|update --json --progress json` and reads
-its progress lines and final report.
+its progress lines (JSON on stderr) and its final report, or its typed error (JSON on
+stdout: `{"error": {"type", "message", "fields"}}`), never its sentences.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from .wording import cli_error_message
+from ..errors import SearchError, error_from_dict
 
 __all__ = ["Progress", "WriteOutcome", "command", "run_write"]
 
@@ -37,13 +38,16 @@ class Progress:
     elapsed: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class WriteOutcome:
-    """The end of a write: the JSON report on success, a French message on failure."""
+    """The end of a write: the JSON report on success; on failure the child's typed error
+    (rebuilt from its JSON), or an `OSError` when it could not start, or else `detail`: the
+    last line the child wrote on stderr (a crash), shown as it is."""
 
     ok: bool
     report: dict[str, Any] = field(default_factory=dict)
-    error: str = ""
+    error: SearchError | OSError | None = None
+    detail: str = ""
     cancelled: bool = False
 
 
@@ -72,7 +76,7 @@ def run_write(action: str, corpus: Path, index: Path, *, lock_wait: float = 10.0
         on_start: called with the child process once it runs (to stop it from elsewhere).
 
     Returns:
-        The outcome: the report, or a French error message.
+        The outcome: the report, or what went wrong.
     """
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PACKAGE_ROOT), env.get("PYTHONPATH")) if p)
@@ -82,18 +86,19 @@ def run_write(action: str, corpus: Path, index: Path, *, lock_wait: float = 10.0
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, env=env, start_new_session=True)
     except OSError as err:
-        return WriteOutcome(False, error=f"Impossible de lancer l’indexation : {err.strerror or err}.")
-    assert proc.stdout is not None and proc.stderr is not None
+        return WriteOutcome(False, error=err)
+    stdout, stderr = proc.stdout, proc.stderr
+    assert stdout is not None and stderr is not None
     if on_start is not None:
         on_start(proc)
     out_chunks: list[bytes] = []
-    reader = threading.Thread(target=lambda: out_chunks.append(proc.stdout.read()),  # type: ignore[union-attr]
-                              name="search-write-stdout", daemon=True)
+    reader = threading.Thread(target=lambda: out_chunks.append(stdout.read()), name="search-write-stdout",
+                              daemon=True)
     reader.start()
     started = time.monotonic()
-    errors: list[str] = []
+    last_line = ""
     stopped = False
-    for raw in proc.stderr:
+    for raw in stderr:
         if cancelled is not None and cancelled():
             proc.terminate()
             stopped = True
@@ -103,24 +108,26 @@ def run_write(action: str, corpus: Path, index: Path, *, lock_wait: float = 10.0
             try:
                 data = orjson.loads(line)
             except orjson.JSONDecodeError:
-                errors.append(line)
+                last_line = line
                 continue
             if on_progress is not None and isinstance(data, dict) and "done" in data:
                 elapsed = time.monotonic() - started
                 done = int(data["done"])
                 on_progress(Progress(done, data.get("total"), done / max(elapsed, 1e-6), elapsed))
         elif line:
-            errors.append(line)
+            last_line = line
     code = proc.wait()
     reader.join(timeout=5)
-    proc.stdout.close()
-    proc.stderr.close()
+    stdout.close()
+    stderr.close()
     if stopped or code < 0:
-        return WriteOutcome(False, error="Indexation annulée : l’index est resté tel quel.", cancelled=True)
-    if code != 0:
-        return WriteOutcome(False, error=cli_error_message("\n".join(errors)))
+        return WriteOutcome(False, cancelled=True)
     try:
-        report = orjson.loads(b"".join(out_chunks))
+        data = orjson.loads(b"".join(out_chunks))
     except orjson.JSONDecodeError:
-        return WriteOutcome(False, error="L’indexation n’a pas rendu de rapport lisible.")
-    return WriteOutcome(True, report=report)
+        data = None
+    if code == 0 and isinstance(data, dict) and "error" not in data:
+        return WriteOutcome(True, report=data)
+    if isinstance(data, dict) and "error" in data:
+        return WriteOutcome(False, error=error_from_dict(data["error"]))
+    return WriteOutcome(False, detail=last_line)
