@@ -94,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     out = q.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print one JSON object")
     out.add_argument("--jsonl", action="store_true", help="print one JSON hit a line")
+    out.add_argument("--format", choices=("csv", "md", "jsonl", "json"),
+                     help="csv (with a header), md (a Markdown digest with links), jsonl or json")
 
     for name, text in (("show", "print one article"), ("similar", "articles like this one")):
         cmd = sub.add_parser(name, help=text, description=text)
@@ -111,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     _paths(tui)
     tui.add_argument("--theme", default=None,
                      help="a Textual theme, e.g. ansi-dark for the terminal's own colours")
+    from .ingest import register  # feeds, fetch, import, watch, alerts
+
+    register(sub)
     return parser
 
 
@@ -297,7 +302,11 @@ def _query(args: argparse.Namespace, ix: Index, out: Console) -> None:
     res = ix.search(" ".join(args.query), limit=args.limit, offset=args.offset,
                     sort=SORT_ALIASES[args.sort], filters=filters, date_from=args.since,
                     date_to=args.until)
-    if args.json:
+    if args.format:
+        from ..export import FORMATS
+
+        sys.stdout.write(FORMATS[args.format](res))
+    elif args.json:
         _dump(res)
     elif args.jsonl:
         for hit in res.hits:
@@ -357,6 +366,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _dump(dataclasses.asdict(report) | {"skipped": report.skipped, "index": index})
             else:
                 _print_report(report, index, out, args.verbose)
+        elif getattr(args, "handler", None):
+            return int(args.handler(args, index, corpus))
         elif args.command == "tui":
             from ..tui import run  # textual is imported only here
 
