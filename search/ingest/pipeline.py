@@ -152,8 +152,8 @@ class Ingester:
             corpus: the corpus folder (created if missing).
             fetcher: the HTTP client (one with the default politeness if None).
             state: where feed validators are kept (none kept if None).
-            refresh: fetch again the pages of known feed entries even when the feed does
-                not say they changed.
+            refresh: read every feed whole (no conditional GET) and fetch again the pages
+                of known entries even when the feed does not say they changed.
             workers: pages fetched and extracted at once (one at a time per host).
             lock_timeout: seconds to wait for another writer of the corpus.
         """
@@ -201,7 +201,7 @@ class Ingester:
         """Read each feed (conditionally), then bring in its new or changed entries."""
         jobs: list[PageJob] = []
         for feed in feeds:
-            validators = self.state.get(feed.url) if self.state else {}
+            validators = self.state.get(feed.url) if self.state and not self.refresh else {}
             try:
                 resp = self.client().get(feed.url, etag=validators.get("etag"),
                                          last_modified=validators.get("last_modified"), accept=())

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ..corpus import text_path
 from ..errors import IngestError
@@ -113,23 +116,36 @@ def warc_jobs(path: Path) -> Iterator[PageJob]:
 
     shown = text_path(path)
     pages = 0
+    complaints = io.StringIO()  # warcio writes its own warnings to stderr: one line of ours instead
     try:
-        with path.open("rb") as stream:
-            for n, record in enumerate(ArchiveIterator(stream), 1):
-                if record.rec_type not in ("response", "resource"):
-                    continue
-                url = record.rec_headers.get_header("WARC-Target-URI") or ""
-                if record.rec_type == "response":
-                    http = record.http_headers
-                    if http is None or http.get_statuscode() != "200":
-                        continue
-                    ctype = http.get_header("Content-Type") or ""
-                else:
-                    ctype = record.rec_headers.get_header("Content-Type") or ""
-                if not ctype.lower().startswith(HTML_TYPES):
-                    continue
-                pages += 1
-                yield PageJob(url, f"{shown}:{n}", html=record.content_stream().read())
+        with path.open("rb") as stream, contextlib.redirect_stderr(complaints):
+            records = ArchiveIterator(stream)
+            for n, record in enumerate(records, 1):
+                if record.format != "warc":
+                    raise ValueError(f"record {n} is not a WARC record")
+                job = _warc_page(record, f"{shown}:{n}")
+                if job is not None:
+                    pages += 1
+                    yield job
+            if records.err_count:
+                raise ValueError(f"{records.err_count} records of a wrong length")
     except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as err:
         raise IngestError(shown, f"not a WARC archive, or damaged after {pages} pages "
                           f"({' '.join(str(err).split())[:160]})") from err
+
+
+def _warc_page(record: Any, where: str) -> PageJob | None:
+    """A job for an archived HTML page with status 200; None for anything else."""
+    if record.rec_type not in ("response", "resource"):
+        return None
+    if record.rec_type == "response":
+        http = record.http_headers
+        if http is None or http.get_statuscode() != "200":
+            return None
+        ctype = http.get_header("Content-Type") or ""
+    else:
+        ctype = record.rec_headers.get_header("Content-Type") or ""
+    if not ctype.lower().startswith(HTML_TYPES):
+        return None
+    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+    return PageJob(url, where, html=record.content_stream().read())
