@@ -162,7 +162,7 @@ class AlertBook:
                 continue
             before = seen_here.get(alert.name)
             first = not isinstance(before, dict) or before.get("query") != alert.query
-            old = set() if first else set(before.get("seen", []))  # type: ignore[union-attr]
+            old = set() if first or report_all else set(before.get("seen", []))  # type: ignore[union-attr]
             ids, new = _matches(ix, alert, old, limit if (report_all or not first) else 0)
             runs.append(AlertRun(alert, new, len(ids), first,
                                  None if first else before.get("last_run")))  # type: ignore[union-attr]

@@ -57,3 +57,12 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     proc = subprocess.run([sys.executable, "-m", "search", *args], capture_output=True,
                           text=True, cwd=cwd, env=full_env, timeout=300)
     return proc.returncode, proc.stdout, proc.stderr
+
+
+@pytest.fixture
+def news_site() -> Iterator[object]:
+    """A local news site on 127.0.0.1 (tests/ingest_site.py): feeds, article pages, failing pages."""
+    from .ingest_site import NewsSite
+
+    with NewsSite() as site:
+        yield site

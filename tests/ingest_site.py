@@ -139,3 +139,33 @@ class NewsSite:
                  tb: TracebackType | None) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class Dirs:
+    """The corpus, index and XDG folders of one test, and the command line run on them."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.corpus = tmp_path / "corpus"
+        self.index = tmp_path / "index"
+        self.env = {"XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+
+    def cli(self, *args: str, corpus: Path | None = None) -> tuple[int, str, str]:
+        """`python -m search ARGS --corpus … --index …`: (status, stdout, stderr)."""
+        from .conftest import run_cli
+
+        return run_cli(*args, "--corpus", str(corpus or self.corpus), "--index", str(self.index),
+                       env=self.env)
+
+    def titles(self, query: str) -> list[str]:
+        """The titles the index finds for a query."""
+        from search import Index
+
+        with Index.open(self.index) as ix:
+            return [hit.title for hit in ix.search(query, limit=50, facets=False)]
+
+    def records(self) -> list[dict[str, object]]:
+        """The records written into the corpus's web folder."""
+        import json
+
+        return [json.loads(line) for path in sorted((self.corpus / "web").rglob("*.jsonl"))
+                for line in path.read_text(encoding="utf-8").splitlines()]

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import gzip
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from .ingest_site import PAGES, NewsSite, data_file, page
-from .test_ingest_fetch import cli, dirs, records, titles  # noqa: F401 - dirs is a fixture
+from .ingest_site import PAGES, Dirs, NewsSite, data_file, page
 
 OFFLINE = "http://127.0.0.1:9"  # the discard port: nothing answers there
 
-
-@pytest.fixture
-def site() -> Iterator[NewsSite]:
-    with NewsSite() as news:
-        yield news
 
 
 def saved_pages(folder: Path, base: str = OFFLINE) -> list[Path]:
@@ -57,43 +48,46 @@ def make_warc(path: Path, base: str) -> None:
         response(f"{base}/absent", b"<html>introuvable</html>", "text/html", "404 Not Found")
 
 
-def test_import_saved_pages_and_folders(tmp_path: Path, dirs: dict[str, str]) -> None:
+def test_import_saved_pages_and_folders(tmp_path: Path) -> None:
+    dirs = Dirs(tmp_path)
     files = saved_pages(tmp_path / "saved")
-    status, out, err = cli(dirs, "import", str(files[0]))
+    status, out, err = dirs.cli("import", str(files[0]))
     assert (status, err) == (0, "")
     assert out.splitlines()[0] == "import: 1 added, 0 updated, 0 unchanged, 0 duplicates"
-    status, out, err = cli(dirs, "import", str(tmp_path / "saved"))
+    status, out, err = dirs.cli("import", str(tmp_path / "saved"))
     assert (status, err) == (0, "")
     assert out.splitlines()[0] == "import: 4 added, 0 updated, 1 unchanged, 0 duplicates"
-    assert len(titles(dirs, "phoques")) == 1 and titles(dirs, "Dormiflex") == []
+    assert len(dirs.titles("phoques")) == 1 and dirs.titles("Dormiflex") == []
     # the canonical link names the article; tracking parameters never do
-    urls = sorted(r["url"] for r in records(dirs))
+    urls = sorted(r["url"] for r in dirs.records())
     assert urls == sorted(OFFLINE + path for path in PAGES)
     # the same text saved under another name and without its canonical link: a duplicate
     copy = tmp_path / "copie.html"
     copy.write_text(files[0].read_text(encoding="utf-8").replace('<link rel="canonical"', "<link rel=x"),
                     encoding="utf-8")
-    status, out, _ = cli(dirs, "import", str(copy))
+    status, out, _ = dirs.cli("import", str(copy))
     assert out.splitlines()[0] == "import: 0 added, 0 updated, 0 unchanged, 1 duplicates"
-    assert len(records(dirs)) == 5
+    assert len(dirs.records()) == 5
 
 
-def test_import_warc_made_with_warcio(tmp_path: Path, dirs: dict[str, str]) -> None:
+def test_import_warc_made_with_warcio(tmp_path: Path) -> None:
+    dirs = Dirs(tmp_path)
     for name in ("crawl.warc.gz", "crawl.warc"):
         make_warc(tmp_path / name, "https://www.gazette-littoral.example")
-    status, out, err = cli(dirs, "import", str(tmp_path / "crawl.warc.gz"))
+    status, out, err = dirs.cli("import", str(tmp_path / "crawl.warc.gz"))
     assert (status, err) == (0, "")
     assert out.splitlines()[0] == "import: 2 added, 0 updated, 0 unchanged, 0 duplicates"
-    assert sorted(r["url"] for r in records(dirs)) == [
+    assert sorted(r["url"] for r in dirs.records()) == [
         "https://www.gazette-littoral.example/economie/eolien-port-joubert-retard",
         "https://www.gazette-littoral.example/vosges/cooperative-munster-moselotte"]
-    assert len(titles(dirs, "munster")) == 1
-    assert Path(dirs["corpus"], "web", "www.gazette-littoral.example", "2024-03.jsonl").is_file()
-    status, out, _ = cli(dirs, "import", str(tmp_path / "crawl.warc"))
+    assert len(dirs.titles("munster")) == 1
+    assert (dirs.corpus / "web" / "www.gazette-littoral.example" / "2024-03.jsonl").is_file()
+    status, out, _ = dirs.cli("import", str(tmp_path / "crawl.warc"))
     assert out.splitlines()[0] == "import: 0 added, 0 updated, 2 unchanged, 0 duplicates"
 
 
-def test_bad_sources_fail_in_one_line_each_and_the_others_go_on(tmp_path: Path, dirs: dict[str, str]) -> None:
+def test_bad_sources_fail_in_one_line_each_and_the_others_go_on(tmp_path: Path) -> None:
+    dirs = Dirs(tmp_path)
     good = saved_pages(tmp_path / "saved")[2]  # the criée
     make_warc(tmp_path / "ok.warc.gz", "https://x.example")
     damaged = tmp_path / "abime.warc.gz"
@@ -105,7 +99,7 @@ def test_bad_sources_fail_in_one_line_each_and_the_others_go_on(tmp_path: Path, 
     odd.write_bytes(b"%PDF-1.4")
     bad_feed = tmp_path / "flux.xml"
     bad_feed.write_text("<html><body>pas un flux</body></html>")
-    status, out, err = cli(dirs, "import", str(tmp_path / "absent.html"), "http://127.0.0.1:9/page",
+    status, out, err = dirs.cli("import", str(tmp_path / "absent.html"), "http://127.0.0.1:9/page",
                            str(damaged), str(not_warc), str(odd), str(bad_feed), str(good),
                            "--timeout", "2")
     assert status == 1
@@ -120,50 +114,49 @@ def test_bad_sources_fail_in_one_line_each_and_the_others_go_on(tmp_path: Path, 
     assert lines[5] == f"{bad_feed}: not an RSS or Atom feed"
     # the damaged archive's first page, and the good page
     assert out.splitlines()[0].startswith("import: 2 added, 0 updated, 0 unchanged, 0 duplicates; 6 failed (")
-    assert len(titles(dirs, "phoques")) == 1 and len(titles(dirs, "coquille")) == 1
+    assert len(dirs.titles("phoques")) == 1 and len(dirs.titles("coquille")) == 1
 
 
-def test_import_urls_of_a_page_and_of_a_feed(site: NewsSite, tmp_path: Path, dirs: dict[str, str]) -> None:
-    status, out, err = cli(dirs, "import", site.base + "/mer/criee-coquilles-prix-records?utm_medium=x",
-                           site.base + "/vosges/atom.xml", "--delay", "0")
+def test_import_urls_of_a_page_and_of_a_feed(news_site: NewsSite, tmp_path: Path) -> None:
+    dirs = Dirs(tmp_path)
+    status, out, err = dirs.cli("import", news_site.base + "/mer/criee-coquilles-prix-records?utm_medium=x",
+                           news_site.base + "/vosges/atom.xml", "--delay", "0")
     assert (status, err) == (0, "")
     assert out.splitlines()[0] == "import: 3 added, 0 updated, 0 unchanged, 0 duplicates"
-    assert len(titles(dirs, "coquille")) == 1 and len(titles(dirs, "Remiremont")) == 1
+    assert len(dirs.titles("coquille")) == 1 and len(dirs.titles("Remiremont")) == 1
     # a feed file: its entries' pages are fetched
     feed = tmp_path / "gazette.xml"
-    feed.write_text(data_file("gazette_rss.xml", site.base), encoding="utf-8")
-    status, out, _ = cli(dirs, "import", str(feed), "--delay", "0")
+    feed.write_text(data_file("gazette_rss.xml", news_site.base), encoding="utf-8")
+    status, out, _ = dirs.cli("import", str(feed), "--delay", "0")
     assert out.splitlines()[0] == "import: 2 added, 0 updated, 0 unchanged, 0 duplicates"
-    assert len(titles(dirs, "phoques")) == 1
+    assert len(dirs.titles("phoques")) == 1
 
 
-def test_articles_already_in_the_users_files_are_not_added_again(tmp_path: Path, dirs: dict[str, str]) -> None:
-    corpus = Path(dirs["corpus"])
+def test_articles_already_in_the_users_files_are_not_added_again(tmp_path: Path) -> None:
+    dirs = Dirs(tmp_path)
+    corpus = dirs.corpus
     corpus.mkdir()
     own = corpus / "mes-articles.jsonl"
     line = ('{"id": "eolien", "title": "Éolien", "body": "texte", '
             f'"url": "{OFFLINE}/economie/eolien-port-joubert-retard"}}\n')
     own.write_text(line, encoding="utf-8")
     files = saved_pages(tmp_path / "saved")
-    status, out, _ = cli(dirs, "import", str(files[0]))
+    status, out, _ = dirs.cli("import", str(files[0]))
     assert out.splitlines()[0] == "import: 0 added, 0 updated, 0 unchanged, 1 duplicates"
     assert own.read_text(encoding="utf-8") == line  # never rewritten
     # a corpus that is a file cannot take new articles
-    status, _, err = run_on_file(dirs, own, files[0])
+    status, _, err = dirs.cli("import", str(files[0]), corpus=own)
     assert status == 1 and "give --corpus a folder, not a file" in err
 
 
-def run_on_file(dirs: dict[str, str], corpus_file: Path, source: Path) -> tuple[int, str, str]:
-    return cli({**dirs, "corpus": str(corpus_file)}, "import", str(source))
-
-
-def test_gzip_corpus_records_are_read_for_identity(tmp_path: Path, dirs: dict[str, str]) -> None:
-    corpus = Path(dirs["corpus"])
+def test_gzip_corpus_records_are_read_for_identity(tmp_path: Path) -> None:
+    dirs = Dirs(tmp_path)
+    corpus = dirs.corpus
     corpus.mkdir()
     with gzip.open(corpus / "archives.jsonl.gz", "wt", encoding="utf-8") as out:
         out.write('{"id": "a1", "title": "Halles", "body": "x", '
                   f'"url": "{OFFLINE}/vosges/remiremont-renovation-halles"}}\n')
     files = saved_pages(tmp_path / "saved")
-    status, out, _ = cli(dirs, "import", str(tmp_path / "saved"))
+    status, out, _ = dirs.cli("import", str(tmp_path / "saved"))
     assert out.splitlines()[0] == "import: 4 added, 0 updated, 0 unchanged, 1 duplicates"
     assert len(files) == 5

@@ -84,8 +84,8 @@ def _run(args: argparse.Namespace, book: Any, index: Path, corpus: Path) -> int:
                            "last_run": r.last_run, "total": r.total, "new": r.new} for r in runs]})
         return 0
     for r in runs:
-        when = "first run: matches recorded" if r.first_run and not args.all else (
-            f"since {r.last_run}" if r.last_run else "all matches")
+        when = "all matches" if args.all else (
+            "first run: matches recorded" if r.first_run else f"since {r.last_run}")
         note = f"{len(r.new)} new of {r.total} matching ({when})"
         if args.format == "md":
             sys.stdout.write(markdown_section(f"{r.alert.name}: {r.alert.query}", r.new, note=note) + "\n")

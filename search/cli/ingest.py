@@ -45,7 +45,7 @@ def _politeness(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--max-size", type=float, default=5.0, metavar="MB",
                      help="refuse larger feeds and pages (default 5)")
     cmd.add_argument("--refresh", action="store_true",
-                     help="read feeds whole and fetch known entries' pages again (the feed may not say they changed)")
+                     help="read feeds whole and fetch known entries' pages again")
     cmd.add_argument("--json", action="store_true", help="print the report as JSON")
 
 

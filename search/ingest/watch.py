@@ -56,15 +56,18 @@ def watch(corpus: Path, *, update: Callable[[set[str]], None], fetch: Callable[[
         except SearchError as err:
             report(f"search: error: {err}")
 
-    guarded(lambda: update(set()))
     root = Path(corpus).resolve()
     changes = watch_files(root, watch_filter=lambda _change, path: corpus_change(path, root),
                           debounce=debounce_ms, step=50, stop_event=stop, rust_timeout=500,
                           yield_on_timeout=True, raise_interrupt=False)
+    first = True
     for batch in changes:
         if stop.is_set():
             break
-        if batch:
+        if first:  # the watcher runs now: what changes from here on is seen
+            guarded(lambda: update(set()))
+            first = False
+        elif batch:
             paths = {path for _change, path in batch}
             guarded(lambda paths=paths: update(paths))  # type: ignore[misc]
         if fetch is not None and fetch_every and time.monotonic() >= next_fetch:
