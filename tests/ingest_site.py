@@ -45,6 +45,7 @@ class Route:
     delay: float = 0.0
     location: str = ""
     validators: bool = False  # send an ETag and Last-Modified, answer 304 when they match
+    send_length: bool = True  # False: no Content-Length, the body ends when the connection closes
 
 
 @dataclass
@@ -121,7 +122,8 @@ class NewsSite:
         if route.location:
             handler.send_header("Location", route.location)
         handler.send_header("Content-Type", route.content_type)
-        handler.send_header("Content-Length", str(len(route.body)))
+        if route.send_length:
+            handler.send_header("Content-Length", str(len(route.body)))
         if route.validators:
             handler.send_header("ETag", etag)
             handler.send_header("Last-Modified", modified)

@@ -86,6 +86,7 @@ def test_second_fetch_adds_nothing_and_sends_the_validators(news_site: NewsSite,
     status, out, _ = dirs.cli("fetch", *FAST)
     assert out.startswith("fetch: 0 added, 0 updated, 2 unchanged, 0 duplicates")
     assert len(dirs.records()) == 4
+    assert len(news_site.requests) == pages_before + 4  # the two feeds again, still no page
 
 
 def test_new_feed_item_is_added(news_site: NewsSite, tmp_path: Path) -> None:

@@ -66,6 +66,7 @@ def test_fetcher_sends_validators_and_reads_304(news_site: NewsSite) -> None:
 
 
 def test_fetcher_size_cap_without_content_length(news_site: NewsSite) -> None:
+    news_site.routes["/enorme"].send_length = False
     with Fetcher(delay=0, max_bytes=1000) as fetcher:
         with pytest.raises(IngestError, match="too large"):
             fetcher.get(news_site.base + "/enorme")
