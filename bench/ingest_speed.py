@@ -14,7 +14,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 from search.ingest import extract_page
 from tests.ingest_site import PAGES, NewsSite, page

@@ -95,25 +95,28 @@ def test_bad_sources_fail_in_one_line_each_and_the_others_go_on(tmp_path: Path) 
     damaged.write_bytes(data[: len(data) // 2] + b"\0garbage" * 50)
     not_warc = tmp_path / "faux.warc"
     not_warc.write_text("ceci n’est pas une archive\n")
+    bad_gzip = tmp_path / "vide.warc.gz"
+    bad_gzip.write_bytes(b"\x1f\x8b\x08\x00 pas du gzip")
     odd = tmp_path / "notes.pdf"
     odd.write_bytes(b"%PDF-1.4")
     bad_feed = tmp_path / "flux.xml"
     bad_feed.write_text("<html><body>pas un flux</body></html>")
     status, out, err = dirs.cli("import", str(tmp_path / "absent.html"), "http://127.0.0.1:9/page",
-                           str(damaged), str(not_warc), str(odd), str(bad_feed), str(good),
+                           str(damaged), str(not_warc), str(odd), str(bad_feed), str(bad_gzip), str(good),
                            "--timeout", "2")
     assert status == 1
     assert "Traceback" not in err
     lines = err.splitlines()
-    assert len(lines) == 6, err
+    assert len(lines) == 7, err
     assert lines[0] == f"{tmp_path}/absent.html: no such file, folder or URL"
     assert lines[1].startswith("http://127.0.0.1:9/page: network error (ConnectError")
     assert lines[2].startswith(f"{damaged}: not a WARC archive, or damaged after ")
     assert lines[3].startswith(f"{not_warc}: not a WARC archive, or damaged after 0 pages")
     assert lines[4] == f"{odd}: unsupported file type (use .html, .xml, .warc, .warc.gz, a folder or a URL)"
     assert lines[5] == f"{bad_feed}: not an RSS or Atom feed"
+    assert lines[6] == f"{bad_gzip}: not a WARC archive, or damaged after 0 pages (no WARC record in it)"
     # the damaged archive's first page, and the good page
-    assert out.splitlines()[0].startswith("import: 2 added, 0 updated, 0 unchanged, 0 duplicates; 6 failed (")
+    assert out.splitlines()[0].startswith("import: 2 added, 0 updated, 0 unchanged, 0 duplicates; 7 failed (")
     assert len(dirs.titles("phoques")) == 1 and len(dirs.titles("coquille")) == 1
 
 

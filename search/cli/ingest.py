@@ -134,7 +134,7 @@ def _finish(args: argparse.Namespace, action: str, report: IngestReport, index: 
     for failure in report.failures:
         print(f"{failure}" + (f" (feed {failure.feed})" if failure.feed else ""), file=sys.stderr)
     indexed: IndexReport | None = None
-    if report.changed or not (index / "search-meta.json").exists():
+    if report.changed:
         indexed = update_index(corpus, index)
     if args.json:
         _dump({"added": report.added, "updated": report.updated, "unchanged": report.unchanged,

@@ -37,7 +37,7 @@ def import_source(ing: Ingester, source: str) -> None:
         return
     path = Path(source)
     name = path.name.lower()
-    shown = text_path(path)
+    shown = source if "://" in source else text_path(path)
     if path.is_dir():
         pages = sorted(p for p in path.rglob("*") if p.suffix.lower() in HTML_SUFFIXES and p.is_file()
                        and not any(part.startswith(".") for part in p.relative_to(path).parts))
@@ -120,6 +120,7 @@ def warc_jobs(path: Path) -> Iterator[PageJob]:
     try:
         with path.open("rb") as stream, contextlib.redirect_stderr(complaints):
             records = ArchiveIterator(stream)
+            n = 0
             for n, record in enumerate(records, 1):
                 if record.format != "warc":
                     raise ValueError(f"record {n} is not a WARC record")
@@ -129,6 +130,8 @@ def warc_jobs(path: Path) -> Iterator[PageJob]:
                     yield job
             if records.err_count:
                 raise ValueError(f"{records.err_count} records of a wrong length")
+            if n == 0:
+                raise ValueError("no WARC record in it")
     except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as err:
         raise IngestError(shown, f"not a WARC archive, or damaged after {pages} pages "
                           f"({' '.join(str(err).split())[:160]})") from err

@@ -18,8 +18,11 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def is_web_url(text: str) -> bool:
     """Whether `text` is an absolute http(s) URL with a host."""
-    parts = urlsplit(text.strip())
-    return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname)
+    try:
+        parts = urlsplit(text.strip())
+        return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
 
 
 def canonical_url(url: str, base: str | None = None) -> str:
@@ -33,9 +36,12 @@ def canonical_url(url: str, base: str | None = None) -> str:
         base: the page it was found on, for relative URLs.
     """
     url = url.strip()
-    if base:
-        url = urljoin(base, url)
-    parts = urlsplit(url)
+    try:
+        if base:
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+    except ValueError:  # not a URL that can be split: kept as it is
+        return url
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if ":" in host:  # an IPv6 address
@@ -53,4 +59,7 @@ def canonical_url(url: str, base: str | None = None) -> str:
 
 def host_of(url: str) -> str:
     """The host name of a URL in lower case ("" for none)."""
-    return (urlsplit(url).hostname or "").lower()
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
