@@ -8,6 +8,7 @@
     ├── IndexLockedError         another process is writing the index
     ├── IndexWriteError          the system refused a write (disk full, read-only…)
     ├── CorpusError              the corpus cannot be read (with path and line)
+    ├── IngestError              a feed, page, file or archive cannot be brought in (with where)
     ├── UnknownArticleError      no article with this id
     ├── QueryError               a bad search option (the query text itself never raises)
     └── SearchCancelledError     a search stopped by its CancelToken
@@ -28,6 +29,7 @@ __all__ = [
     "IndexNotFoundError",
     "IndexVersionError",
     "IndexWriteError",
+    "IngestError",
     "NotAnIndexError",
     "QueryError",
     "SearchCancelledError",
@@ -156,6 +158,20 @@ class CorpusError(SearchError):
         self.line = line
         self.reason = reason
         where = f"{path}:{line}" if line is not None else f"{path}"
+        super().__init__(f"{where}: {reason}")
+
+
+class IngestError(SearchError):
+    """A feed, a page, a file or an archive record cannot be brought into the corpus.
+
+    `where` is a URL, a path, or `path:N` (the Nth record of a file).
+    """
+
+    fields = ("where", "reason")
+
+    def __init__(self, where: str, reason: str) -> None:
+        self.where = where
+        self.reason = reason = " ".join(reason.split())
         super().__init__(f"{where}: {reason}")
 
 

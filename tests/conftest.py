@@ -21,7 +21,7 @@ SHARED = Path(os.environ.get("SEARCH_SHARED", REPO.parent / "shared"))
 
 
 @pytest.fixture(scope="module")
-def news_index(tmp_path_factory: pytest.TempPathFactory) -> Index:
+def news_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
     """An index of tests/data/news.jsonl, shared by the tests of one module (read only)."""
     path = tmp_path_factory.mktemp("news") / "index"
     ix = Index.rebuild(NEWS, path, procs=1)
@@ -71,3 +71,12 @@ def update(source: Any, path: Path, **options: Any) -> IndexReport:
     """Update the index at `path` (building it when missing) through the facade; return the report."""
     with Index.open(path, missing_ok=True) as ix:
         return ix.update(source, build_if_missing=True, **options)
+
+
+@pytest.fixture
+def news_site() -> Iterator[Any]:
+    """A local news site on 127.0.0.1 (tests/ingest_site.py): feeds, article pages, failing pages."""
+    from .ingest_site import NewsSite
+
+    with NewsSite() as site:
+        yield site

@@ -26,6 +26,7 @@ LAYERS = [
     ["indexer", "hits"],
     ["pipeline"],
     ["index"],
+    ["userfiles", "export", "alerts", "ingest.*"],
     ["__init__"],
     ["cli.*", "tui.*", "__main__"],
 ]

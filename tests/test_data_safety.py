@@ -256,6 +256,7 @@ def test_every_error_crosses_a_process_boundary_as_typed_json(tmp_path: Path) ->
         errors.IndexLockedError(tmp_path / "ix.lock", "pid 12 (rebuild, since 10:00)", 10.0),
         errors.IndexWriteError(tmp_path, "No space left on device", kept=False),
         errors.CorpusError(tmp_path / "c.jsonl", 3, "truncated record"),
+        errors.IngestError("https://exemple.fr/a", "404 Not Found"),
         errors.UnknownArticleError("abc"),
         errors.QueryError("bad date"),
         errors.SearchCancelledError(),

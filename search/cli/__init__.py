@@ -30,7 +30,7 @@ from ..index import Index
 from ..indexer import IndexReport
 from ..results import Hit, Results
 
-__all__ = ["build_parser", "main", "results_json"]
+__all__ = ["build_parser", "main"]
 
 DEFAULT_CORPUS = "corpus"
 DEFAULT_INDEX = "index"
@@ -94,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     out = q.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print one JSON object")
     out.add_argument("--jsonl", action="store_true", help="print one JSON hit a line")
+    out.add_argument("--format", choices=("csv", "md", "jsonl", "json"),
+                     help="csv (with a header), md (a Markdown digest with links), jsonl or json")
 
     for name, text in (("show", "print one article"), ("similar", "articles like this one")):
         cmd = sub.add_parser(name, help=text, description=text)
@@ -111,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     _paths(tui)
     tui.add_argument("--theme", default=None,
                      help="a Textual theme, e.g. ansi-dark for the terminal's own colours")
+    from .ingest import register  # feeds, fetch, import, watch, alerts
+
+    register(sub)
     return parser
 
 
@@ -277,16 +282,6 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"cannot serialise {type(obj).__name__}")
 
 
-def results_json(res: Results) -> dict[str, Any]:
-    """Results as JSON-ready data: its fields, with each notice an object (`code`,
-    `message`, `params`) under `notices` (and under `warnings`, its former name)."""
-    data = {f.name: getattr(res, f.name) for f in dataclasses.fields(res)}
-    notices = [{"code": getattr(n, "code", ""), "message": str(n), "params": getattr(n, "params", {})}
-               for n in res.notices]
-    data["notices"] = data["warnings"] = notices
-    return data
-
-
 def _dump(obj: Any) -> None:
     data = orjson.dumps(obj, default=_json_default, option=orjson.OPT_NON_STR_KEYS)
     sys.stdout.buffer.write(data + b"\n")
@@ -299,8 +294,10 @@ def _query(args: argparse.Namespace, ix: Index, out: Console) -> None:
     res = ix.search(" ".join(args.query), limit=args.limit, offset=args.offset,
                     sort=SORT_ALIASES[args.sort], filters=filters, date_from=args.since,
                     date_to=args.until)
-    if args.json:
-        _dump(results_json(res))
+    if args.format or args.json:
+        from ..export import FORMATS
+
+        sys.stdout.write(FORMATS[args.format or "json"](res))
     elif args.jsonl:
         for hit in res.hits:
             _dump(hit)
@@ -359,6 +356,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _dump(dataclasses.asdict(report) | {"skipped": report.skipped, "index": index})
             else:
                 _print_report(report, index, out, args.verbose)
+        elif getattr(args, "handler", None):
+            return int(args.handler(args, index, corpus))
         elif args.command == "tui":
             from ..tui import run  # textual is imported only here
 
@@ -390,6 +389,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _similar(args: argparse.Namespace, ix: Index, out: Console) -> None:
     res = ix.similar(args.id, limit=args.limit)
     if args.json:
-        _dump(results_json(res))
+        from ..export import to_json
+
+        sys.stdout.write(to_json(res))
     else:
         _print_results(res, out)
