@@ -47,18 +47,21 @@ def _decode_json(raw: bytes) -> tuple[Any, str | None]:
         return orjson.loads(raw), None
     except orjson.JSONDecodeError as err:
         first_error = err
-    note = None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        text = raw.decode("utf-8", "replace")
-        note = f"invalid UTF-8 at byte {err.start}, replaced with U+FFFD"
+    text, note = _decode_utf8(raw)
     try:
         return json.loads(text), note
     except RecursionError:
         raise ValueError("invalid JSON: nested too deeply") from first_error
     except json.JSONDecodeError as err:
         raise ValueError(_json_reason(err)) from first_error
+
+
+def _decode_utf8(raw: bytes) -> tuple[str, str | None]:
+    """The text of UTF-8 bytes, and a repair note when bad bytes were replaced."""
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as err:
+        return raw.decode("utf-8", "replace"), f"invalid UTF-8 at byte {err.start}, replaced with U+FFFD"
 
 
 def _json_reason(err: json.JSONDecodeError) -> str:
@@ -240,13 +243,7 @@ def parse_text_article(text: str, *, suffix: str) -> dict[str, Any]:
 
 
 def _read_text_file(path: Path, shown: str, article_id: str, report: CorpusReport) -> Iterator[Record]:
-    raw = path.read_bytes()
-    note = None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        text = raw.decode("utf-8", "replace")
-        note = f"invalid UTF-8 at byte {err.start}, replaced with U+FFFD"
+    text, note = _decode_utf8(path.read_bytes())
     rec = parse_text_article(text, suffix=path.suffix.lower())
     if "title" not in rec:
         report.add(shown, 1, "empty file: no title line")
