@@ -50,8 +50,8 @@ MEASURES = {
     "tantivy": "parse (OR default) + top 10 + a body snippet (SnippetGenerator) for each hit",
     "sqlite-fts5": "MATCH (OR of tokens) top 10 by bm25() + snippet(); no fuzzy, no stemming",
 }
-FULL = {"articles": None, "per_kind": 40, "rounds": 2}
-QUICK = {"articles": 3000, "per_kind": 7, "rounds": 1}
+FULL: dict[str, Any] = {"articles": None, "per_kind": 40, "rounds": 2}
+QUICK: dict[str, Any] = {"articles": 3000, "per_kind": 7, "rounds": 1}
 TOP_K = 10
 
 
