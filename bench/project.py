@@ -45,10 +45,11 @@ class Project:
 
     def update(self, corpus: Path, changed: list[Record]) -> dict[str, Any]:
         """Bring the index up to date with a modified corpus file (it finds the changes itself)."""
-        report = self._ix.update(corpus)
-        if dataclasses.is_dataclass(report) and not isinstance(report, type):
-            return {k: v for k, v in dataclasses.asdict(report).items() if _plain(v)}
-        return {"report": str(report)}
+        return _plain_fields(self._ix.update(corpus))
+
+    def stats(self) -> dict[str, Any]:
+        """What the open index holds (``Index.stats()``: articles, size, vocabulary words...)."""
+        return _plain_fields(self._ix.stats())
 
     def search(self, query: str, k: int) -> list[str]:
         """Return up to ``k`` ids for a free-text query, with the engine's default semantics.
@@ -79,3 +80,10 @@ class Project:
 
 def _plain(value: Any) -> bool:
     return isinstance(value, str | int | float | bool) or value is None
+
+
+def _plain_fields(report: Any) -> dict[str, Any]:
+    """The plain fields (text, numbers) of a result dataclass, else its text."""
+    if dataclasses.is_dataclass(report) and not isinstance(report, type):
+        return {k: v for k, v in dataclasses.asdict(report).items() if _plain(v)}
+    return {"report": str(report)}
