@@ -26,22 +26,23 @@ class Project:
         self._search = search
         self._ix: Any = None
 
-    def _dir(self, workdir: Path) -> Path:
+    def index_dir(self, workdir: Path) -> Path:
+        """Where the index built under ``workdir`` lives."""
         return workdir / "ix"
 
     def index(self, docs: list[Doc], workdir: Path) -> None:
         """Rebuild an index from (id, title, body) documents (title "" for body-only sets)."""
         article = self._search.Article
         articles = (article(id=i, title=t, body=b) for i, t, b in docs)
-        self._ix = self._search.Index.rebuild(articles, self._dir(workdir))
+        self._ix = self._search.Index.rebuild(articles, self.index_dir(workdir))
 
     def build(self, corpus: Path, workdir: Path, procs: int | None = None) -> None:
         """Rebuild an index from a corpus file (`procs` indexing processes: the default's)."""
-        self._search.Index.rebuild(corpus, self._dir(workdir), procs=procs).close()
+        self._search.Index.rebuild(corpus, self.index_dir(workdir), procs=procs).close()
 
     def open(self, workdir: Path) -> None:
         """Open the index built under ``workdir``."""
-        self._ix = self._search.Index.open(self._dir(workdir))
+        self._ix = self._search.Index.open(self.index_dir(workdir))
 
     def update(self, corpus: Path, changed: list[Record]) -> dict[str, Any]:
         """Bring the index up to date with a modified corpus file (it finds the changes itself)."""
