@@ -218,7 +218,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--peers-up-to", default="180k", help="run the peers at sizes up to this (default 180k)")
     p.add_argument("--per-kind", type=int, default=100, help="timed queries of each kind (default 100)")
     p.add_argument("--warm-per-kind", type=int, default=10, help="warm-up queries of each kind (default 10)")
-    p.add_argument("--cap", type=float, default=60.0, help="seconds a kind may take per pass (default 60)")
+    p.add_argument("--cap", type=float, default=30.0, help="seconds a kind may take per pass (default 30)")
     p.add_argument("--cli-runs", type=int, default=7, help="cold CLI queries (default 7)")
     p.add_argument(
         "--tui-queries", type=int, default=30, help="queries typed in the TUI (default 30; 0: none)"

@@ -476,6 +476,7 @@ def _generate(
             **{k: points[-1][k] for k in ("words", "folded", "stems")},
             "vocabulary_curve": points,
             "generated_s": seconds,
+            "generated_articles": top,
             "source_templates": len(archive.templates),
         }
         stats_path(path).write_bytes(orjson.dumps(stats, option=orjson.OPT_INDENT_2))

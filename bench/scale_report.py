@@ -365,20 +365,27 @@ def print_report(data: dict[str, Any], out: Console) -> None:
 # --- estimate ----------------------------------------------------------------------------------
 
 
-def estimate_phase(points: list[tuple[int, float]], n: int) -> float:
-    """Seconds of a phase at ``n`` articles from (size, seconds) measured at smaller sizes: the line
-    through the two largest (its slope at least 0), or proportional to the size from one."""
+#: How a phase's seconds grow with the corpus when one size was measured: seconds * (n / m) ** g.
+#: Rebuild and update read everything (1); the query and TUI phases follow the latency, which grew
+#: about as size ** 0.7 from 36k to 180k in issue 13; a cold CLI query is mostly imports.
+GROWTH = {"build": 1.0, "update": 1.0, "query": 0.7, "tui": 0.5, "cli": 0.3}
+
+
+def estimate_phase(phase: str, points: list[tuple[int, float]], n: int) -> float:
+    """Seconds of a phase at ``n`` articles from (size, seconds) measured: the line through the two
+    largest sizes (its slope at least 0), or from one size, grown as `GROWTH` says."""
     points = sorted(points)
     if len(points) == 1:
         m, seconds = points[0]
-        return seconds * n / m
+        return seconds * (n / m) ** GROWTH.get(phase, 1.0)
     (m1, s1), (m2, s2) = points[-2:]
     return s2 + max((s2 - s1) / (m2 - m1), 0.0) * (n - m2)
 
 
 def print_estimate(data: dict[str, Any], args: argparse.Namespace) -> None:
     """How long ``args.sizes`` would take, each phase extrapolated from an earlier run (see
-    `estimate_phase`); queries and TUI scaled by the queries asked now against then."""
+    `estimate_phase`); queries and TUI scaled by the queries asked now against then. A rough
+    guide: a capped query kind of a slow peer takes at most ``--cap`` seconds a pass."""
     measured: dict[tuple[str, str], list[tuple[int, float]]] = {}
     for size, res in data.get("results", {}).items():
         for system, phases in res.items():
@@ -391,7 +398,11 @@ def print_estimate(data: dict[str, Any], args: argparse.Namespace) -> None:
         "tui": args.tui_queries / max(then.get("tui_queries", args.tui_queries), 1),
     }
     per_article = max(
-        (c["generated_s"] / c["articles"] for c in data.get("corpora", {}).values()), default=0.0
+        (
+            c["generated_s"] / c.get("generated_articles", c["articles"])
+            for c in data.get("corpora", {}).values()
+        ),
+        default=0.0,
     )
     t = _table(
         "Estimated seconds (from " + str(data.get("started_at")) + ")",
@@ -406,7 +417,7 @@ def print_estimate(data: dict[str, Any], args: argparse.Namespace) -> None:
             if system != "project" and n > args.peers_up_to:
                 row.append("-")
                 continue
-            est = estimate_phase(points, n) * factor.get(phase, 1.0)
+            est = estimate_phase(phase, points, n) * factor.get(phase, 1.0)
             totals[i] += est
             row.append(f"{est:,.0f}")
         t.add_row(f"{system} {phase} (from {', '.join(f'{m:,}' for m, _ in sorted(points))})", *row)
