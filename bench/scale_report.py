@@ -355,9 +355,9 @@ def print_report(data: dict[str, Any], out: Console) -> None:
     for system, text in data.get("configurations", {}).items():
         out.print(f"  {system}: {text}")
     out.print(targets_table(data.get("targets", [])))
-    load = dig(data, "machine", "loadavg_before"), dig(data, "machine", "loadavg_after")
+    before, after = (dig(data, "machine", f"loadavg_{when}") or [None] for when in ("before", "after"))
     out.print(
-        f"load average before / after: {load[0][0] if load[0] else '-'} / {load[1][0] if load[1] else '-'}"
+        f"load average before / after: {_f(before[0], '{:.1f}')} / {_f(after[0], '{:.1f}')}"
         " (timings are only worth quoting from a quiet machine)"
     )
 
