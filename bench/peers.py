@@ -61,12 +61,16 @@ class PlainWhoosh(_RecordIndexer):
 
     The parser joins terms with OR: AND over a whole question rarely matches any document (the
     ``plain-whoosh-and`` variant keeps Whoosh's default AND to show it). The writer is the default
-    single-process ``ix.writer()``, as a typical user writes it.
+    single-process ``ix.writer()``, as a typical user writes it, unless ``writer`` names options
+    (``procs=2, limitmb=256``: ``plain-whoosh-procs2``).
     """
 
-    def __init__(self, *, conjunctive: bool = False) -> None:
-        self.name = "plain-whoosh-and" if conjunctive else "plain-whoosh"
+    def __init__(
+        self, *, conjunctive: bool = False, writer: dict[str, int] | None = None, name: str | None = None
+    ) -> None:
+        self.name = name or ("plain-whoosh-and" if conjunctive else "plain-whoosh")
         self._conjunctive = conjunctive
+        self._writer_options = writer or {}
         self._w = require("whoosh")
         self._ix: Any = None
         self._searcher: Any = None
@@ -103,7 +107,7 @@ class PlainWhoosh(_RecordIndexer):
         from whoosh import index
 
         workdir.mkdir(parents=True, exist_ok=True)
-        writer = index.create_in(str(workdir), self._schema()).writer()
+        writer = index.create_in(str(workdir), self._schema()).writer(**self._writer_options)
         for record in records:
             writer.add_document(**self._fields(record))
         writer.commit()
@@ -157,12 +161,14 @@ class PlainWhoosh(_RecordIndexer):
 class Tantivy(_RecordIndexer):
     """tantivy-py: simple tokenizer, lower case, French stop words, ASCII folding, French stemmer.
 
-    Queries are parsed with OR as the default over title and body (tantivy's own default).
+    Queries are parsed with OR as the default over title and body (tantivy's own default). The
+    writer is ``ix.writer()`` (128 MB heap, threads chosen by tantivy) unless ``writer`` names
+    options (``heap_size``, ``num_threads``).
     """
 
-    name = "tantivy"
-
-    def __init__(self) -> None:
+    def __init__(self, *, writer: dict[str, int] | None = None, name: str = "tantivy") -> None:
+        self.name = name
+        self._writer_options = writer or {}
         self._t = require("tantivy")
         self._ix: Any = None
         self._searcher: Any = None
@@ -193,7 +199,7 @@ class Tantivy(_RecordIndexer):
         workdir.mkdir(parents=True, exist_ok=True)
         ix = self._t.Index(self._schema(), path=str(workdir), reuse=False)
         ix.register_tokenizer("fr", self._analyzer())
-        writer = ix.writer()
+        writer = ix.writer(**self._writer_options)
         for record in records:
             doc = self._t.Document(
                 id=record["id"], title=record.get("title") or "", body=record["body"]

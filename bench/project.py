@@ -26,29 +26,31 @@ class Project:
         self._search = search
         self._ix: Any = None
 
-    def _dir(self, workdir: Path) -> Path:
+    def index_dir(self, workdir: Path) -> Path:
+        """Where the index built under ``workdir`` lives."""
         return workdir / "ix"
 
     def index(self, docs: list[Doc], workdir: Path) -> None:
         """Rebuild an index from (id, title, body) documents (title "" for body-only sets)."""
         article = self._search.Article
         articles = (article(id=i, title=t, body=b) for i, t, b in docs)
-        self._ix = self._search.Index.rebuild(articles, self._dir(workdir))
+        self._ix = self._search.Index.rebuild(articles, self.index_dir(workdir))
 
     def build(self, corpus: Path, workdir: Path, procs: int | None = None) -> None:
         """Rebuild an index from a corpus file (`procs` indexing processes: the default's)."""
-        self._search.Index.rebuild(corpus, self._dir(workdir), procs=procs).close()
+        self._search.Index.rebuild(corpus, self.index_dir(workdir), procs=procs).close()
 
     def open(self, workdir: Path) -> None:
         """Open the index built under ``workdir``."""
-        self._ix = self._search.Index.open(self._dir(workdir))
+        self._ix = self._search.Index.open(self.index_dir(workdir))
 
     def update(self, corpus: Path, changed: list[Record]) -> dict[str, Any]:
         """Bring the index up to date with a modified corpus file (it finds the changes itself)."""
-        report = self._ix.update(corpus)
-        if dataclasses.is_dataclass(report) and not isinstance(report, type):
-            return {k: v for k, v in dataclasses.asdict(report).items() if _plain(v)}
-        return {"report": str(report)}
+        return _plain_fields(self._ix.update(corpus))
+
+    def stats(self) -> dict[str, Any]:
+        """What the open index holds (``Index.stats()``: articles, size, vocabulary words...)."""
+        return _plain_fields(self._ix.stats())
 
     def search(self, query: str, k: int) -> list[str]:
         """Return up to ``k`` ids for a free-text query, with the engine's default semantics.
@@ -79,3 +81,10 @@ class Project:
 
 def _plain(value: Any) -> bool:
     return isinstance(value, str | int | float | bool) or value is None
+
+
+def _plain_fields(report: Any) -> dict[str, Any]:
+    """The plain fields (text, numbers) of a result dataclass, else its text."""
+    if dataclasses.is_dataclass(report) and not isinstance(report, type):
+        return {k: v for k, v in dataclasses.asdict(report).items() if _plain(v)}
+    return {"report": str(report)}

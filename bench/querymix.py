@@ -86,7 +86,7 @@ def content_words(text: str) -> list[str]:
     return [w for w in words if len(w) >= 5 and w not in _COMMON]
 
 
-def _typo(rng: random.Random, word: str) -> str:
+def typo(rng: random.Random, word: str) -> str:
     """Replace one inner letter by another: a one-edit misspelling."""
     pos = rng.randrange(1, len(word) - 1)
     letter = rng.choice([c for c in "abcdefghijklmnopqrstuvwxyz" if c != word[pos]])
@@ -114,7 +114,7 @@ def _one(rng: random.Random, kind: str, record: Record) -> MixQuery | None:
         if not long_words:
             return None
         word = rng.choice(long_words)
-        term = word[: rng.randint(3, 5)] if kind == "prefix" else _typo(rng, word)
+        term = word[: rng.randint(3, 5)] if kind == "prefix" else typo(rng, word)
         return MixQuery(kind, (term,))
     if not words:
         return None
@@ -147,6 +147,35 @@ def build_mix(records: list[Record], per_kind: int, seed: int = MIX_SEED) -> lis
     return mix
 
 
+@dataclass(frozen=True)
+class ChangePlan:
+    """Which records an incremental update changes (positions, sorted) and copies as new ones."""
+
+    changed: list[int]
+    new_from: list[int]
+
+
+def plan_changes(count: int, *, changed: int, new: int, seed: int = CHANGES_SEED) -> ChangePlan:
+    """Choose, among ``count`` records, ``changed`` to modify and ``new`` to copy as new records."""
+    rng = random.Random(seed)
+    return ChangePlan(sorted(rng.sample(range(count), changed)), rng.sample(range(count), new))
+
+
+_NOTE = "\n\nMise à jour : la rédaction a complété cet article."
+
+
+def changed_record(record: Record) -> Record:
+    """A modified version of a record (same id; title and body changed)."""
+    return {**record, "title": record["title"] + " (mis à jour)", "body": record["body"] + _NOTE}
+
+
+def new_record(record: Record, n: int) -> Record:
+    """The ``n``-th new record: a copy of ``record`` with a fresh id and url, body modified."""
+    base = {k: v for k, v in record.items() if k != "duplicate_of"}
+    url = (base.get("url") or "https://example.org/") + f"#bench-new-{n}"
+    return {**base, "id": f"bench-new-{n}", "url": url, "body": base["body"] + _NOTE}
+
+
 def make_changes(
     records: list[Record], *, changed: int = 100, new: int = 100, seed: int = CHANGES_SEED
 ) -> list[Record]:
@@ -161,17 +190,9 @@ def make_changes(
     Returns:
         The changed records, then the new ones.
     """
-    rng = random.Random(seed)
-    note = "\n\nMise à jour : la rédaction a complété cet article."
-    out = []
-    for i in sorted(rng.sample(range(len(records)), changed)):
-        title, body = records[i]["title"] + " (mis à jour)", records[i]["body"] + note
-        out.append({**records[i], "title": title, "body": body})
-    for n, i in enumerate(rng.sample(range(len(records)), new)):
-        base = {k: v for k, v in records[i].items() if k != "duplicate_of"}
-        url = (base.get("url") or "https://example.org/") + f"#bench-new-{n}"
-        out.append({**base, "id": f"bench-new-{n}", "url": url, "body": base["body"] + note})
-    return out
+    plan = plan_changes(len(records), changed=changed, new=new, seed=seed)
+    out = [changed_record(records[i]) for i in plan.changed]
+    return out + [new_record(records[i], n) for n, i in enumerate(plan.new_from)]
 
 
 def apply_changes(records: list[Record], changes: list[Record]) -> list[Record]:

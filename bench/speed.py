@@ -38,6 +38,7 @@ from bench.querymix import (
     write_jsonl_gz,
 )
 from bench.systems import make_system
+from bench.timing import TOP_K, time_queries
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_JSON = REPO / "bench" / "results" / "speed.json"
@@ -52,58 +53,6 @@ MEASURES = {
 }
 FULL: dict[str, Any] = {"articles": None, "per_kind": 40, "rounds": 2}
 QUICK: dict[str, Any] = {"articles": 3000, "per_kind": 7, "rounds": 1}
-TOP_K = 10
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Linear-interpolated percentile ``p`` (0-100) of non-empty ``values``."""
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * p / 100
-    low = int(pos)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
-
-
-def latency_stats(samples: list[float]) -> dict[str, float]:
-    """p50/p95/p99 and mean, in milliseconds, of latencies given in seconds."""
-    ms = [1000 * s for s in samples]
-    stats = {f"p{p}": percentile(ms, p) for p in (50, 95, 99)}
-    stats["mean"] = sum(ms) / len(ms)
-    return {k: round(v, 3) for k, v in stats.items()}
-
-
-# --- worker side: one phase of one system, in its own process ------------------------------------
-
-
-def _time_queries(system: Any, mix: list[MixQuery], rounds: int) -> dict[str, dict[str, Any]]:
-    """Run the mix once to warm up, then ``rounds`` timed times; stats per kind.
-
-    The warm-up pass also counts, per kind, the queries that found nothing (``no_hits``) and those
-    the system rejected (``errors``, not timed afterwards).
-    """
-    unsupported = {q.kind for q in mix if system.translate(q) is None}
-    runnable, empty = [], dict.fromkeys(KINDS, 0)
-    errors: dict[str, list[str]] = {}
-    for q in mix:
-        if q.kind in unsupported:
-            continue
-        try:
-            empty[q.kind] += system.run(system.translate(q), TOP_K) == 0
-            runnable.append(q)
-        except Exception as err:  # reported per kind, not fatal
-            errors.setdefault(q.kind, []).append(f"{type(err).__name__}: {err}")
-    samples: dict[str, list[float]] = {}
-    for _ in range(rounds):
-        for q in runnable:
-            start = time.perf_counter()
-            system.run(system.translate(q), TOP_K)
-            samples.setdefault(q.kind, []).append(time.perf_counter() - start)
-    out: dict[str, dict[str, Any]] = {k: {"unsupported": True} for k in unsupported}
-    for kind, values in samples.items():
-        out[kind] = {**latency_stats(values), "n": len(values), "no_hits": empty[kind]}
-    for kind, messages in errors.items():
-        out.setdefault(kind, {}).update(errors=len(messages), first_error=messages[0])
-    return out
 
 
 def worker(args: argparse.Namespace) -> dict[str, Any]:
@@ -128,7 +77,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         system.open(workdir)
         mix = [MixQuery(k, tuple(t), m) for k, t, m in orjson.loads(args.mix.read_bytes())]
         rounds = (QUICK if args.quick else FULL)["rounds"]
-        result = {"kinds": _time_queries(system, mix, rounds)}
+        result = {"kinds": time_queries(system, mix, rounds)}
     system.close()
     result["rss_mb"] = peak_rss_mb()
     return result

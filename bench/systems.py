@@ -18,7 +18,13 @@ def _project() -> System:
 SYSTEMS: dict[str, Callable[[], System]] = {
     "plain-whoosh": PlainWhoosh,
     "plain-whoosh-and": lambda: PlainWhoosh(conjunctive=True),
+    "plain-whoosh-procs2": lambda: PlainWhoosh(
+        writer={"procs": 2, "limitmb": 256}, name="plain-whoosh-procs2"
+    ),
     "tantivy": Tantivy,
+    "tantivy-heap512": lambda: Tantivy(
+        writer={"heap_size": 512_000_000, "num_threads": 2}, name="tantivy-heap512"
+    ),
     "sqlite-fts5": SqliteFts5,
     "bm25s": Bm25s,
     "project": _project,
