@@ -9,6 +9,8 @@
 from .clock import CancelToken
 from .corpus import Article, CorpusReport, Problem
 from .errors import (
+    ClusterError,
+    ClusterUnavailableError,
     CorpusError,
     IndexCorruptError,
     IndexLockedError,
@@ -30,6 +32,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "Article",
     "CancelToken",
+    "ClusterError",
+    "ClusterUnavailableError",
     "CorpusError",
     "CorpusReport",
     "FacetCount",

@@ -30,6 +30,7 @@ __all__ = [
     "dir_size",
     "foreign_entries",
     "has_toc",
+    "process_alive",
     "read_meta",
     "swap_in",
     "temp_dir",
@@ -124,14 +125,18 @@ class LockInfo:
         )
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this machine runs (a zombie, dead but not yet reaped, does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        return not Path(f"/proc/{pid}/stat").read_text().split(") ")[-1].startswith("Z")
+    except OSError:  # no /proc: trust kill()
+        return True
 
 
 @contextmanager
@@ -171,7 +176,7 @@ def writer_lock(index: Path, *, command: str, timeout: float = 10.0,
         previous = LockInfo.read(fh)
         if previous.pid and previous.pid != os.getpid() and notes is not None:
             same_host = previous.host in ("", socket.gethostname())
-            if same_host and not _alive(previous.pid):
+            if same_host and not process_alive(previous.pid):
                 notes.append(
                     f"the previous writer (pid {previous.pid}, {previous.command}) did not "
                     "finish; its lock was taken over and its leftovers removed"
