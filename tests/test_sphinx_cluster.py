@@ -228,6 +228,17 @@ def test_one_writer_at_a_time_and_a_failed_rebuild_changes_nothing(backend: Any)
     assert not match(backend, "intrus").total and match(backend, "retraites").total == 2
 
 
+def test_the_lexicon_is_stored_in_pieces(backend: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from search._sphinx import meta
+
+    with backend.snapshot() as snapshot:
+        words = snapshot.vocabulary().words
+    monkeypatch.setattr(meta, "PIECE_BYTES", 500)
+    write(backend, ARTICLES)
+    with backend.snapshot() as snapshot:
+        assert snapshot.state.lexicon_pieces > 3 and snapshot.vocabulary().words == words
+
+
 def test_a_large_article_is_stored_whole(backend: Any) -> None:
     body = ("Un très long texte d’archive, avec des accents. " * 120_000)[:6_000_000]
     big = Article(id="grand", title="Archive", body=body)

@@ -11,7 +11,7 @@ from ..errors import ClusterError, IndexNotFoundError, IndexVersionError
 from ..matching import Ranking
 from .layout import GENERATIONS, Router, Tables, Topology
 from .meta import SCHEMA, Lock, State, read_lexicon, read_state
-from .nodes import Location, Pool, QLError, Session
+from .nodes import Location, Pool, QLError, Session, quote
 from .reads import Site
 from .snapshot import SphinxSnapshot
 from .writer import SphinxWriter
@@ -31,7 +31,7 @@ def check_analysis(session: Session, table: str, location: str) -> None:
     """
     words = [*sorted(STOP_WORDS), *IRREGULAR_PLURALS, *_PROBES]
     try:
-        rows = session.execute(f"CALL KEYWORDS('{' '.join(words)}', '{table}')")
+        rows = session.execute(f"CALL KEYWORDS({quote(' '.join(words))}, {quote(table)})")
     except QLError as err:
         raise ClusterError(location, f"cannot read the analysis of {table} ({err})") from err
     got = {str(r[1]): str(r[2]) for r in rows}

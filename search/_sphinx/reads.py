@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from ..clock import Clock
 from ..errors import ClusterError, ClusterUnavailableError
@@ -13,6 +13,8 @@ from .layout import Router, Tables, Topology, failed_agents
 from .nodes import Location, Node, Pool, QLError, Session
 
 __all__ = ["Answer", "Query", "Site"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,27 @@ class Site:
         """Sessions to these nodes for the block (every one must answer)."""
         with ExitStack() as stack:
             yield [stack.enter_context(self.pool.session(node)) for node in nodes]
+
+    def each_shard(self, gen: str, action: Callable[[Session, str], T]) -> list[T]:
+        """`action(session, table)` on one copy of each shard of `gen` (the next copy when
+        a node does not answer), in shard order.
+
+        Raises:
+            ClusterUnavailableError: no copy of a shard answers.
+        """
+        out: list[T] = []
+        for shard, copies in enumerate(self.topology.shards):
+            down = self.router.down()
+            ordered = sorted(copies, key=lambda node: node in down)
+            for n, node in enumerate(ordered):
+                try:
+                    with self.pool.session(node) as session:
+                        out.append(action(session, self.tables.shard(gen, shard)))
+                    break
+                except ClusterUnavailableError:
+                    if n == len(ordered) - 1:
+                        raise
+        return out
 
     def read(self, gen: str, build: Callable[[str], Sequence[Query]], clock: Clock | None = None,
              ) -> list[Answer]:

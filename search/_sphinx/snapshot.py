@@ -13,14 +13,13 @@ from ..analysis import analyze, index_analyzer, stem_word
 from ..backend import Match, Matches, MatchRequest, StoredArticle
 from ..clock import Clock, OutOfTime
 from ..corpus import Article
-from ..errors import ClusterUnavailableError
 from ..matching import Ranking, is_question
 from ..results import FacetCount, IndexStats, Notice
 from ..vocabulary import Vocabulary
 from .documents import STORED, article_from, doc_id, micros_date
 from .lexicon import Lexicon
 from .meta import SCHEMA, State
-from .nodes import QLError
+from .nodes import Session, quote
 from .reads import Answer, Query, Site
 from .statements import FACET_ATTRS, MAX_MATCHES, SCALE, facet_sql, filters_sql, ranked_sql
 from .translate import Translation, Translator
@@ -177,17 +176,18 @@ class SphinxSnapshot:
         return key if any(row[1] == article_id for row in answers[0].rows) else None
 
     def similar(self, key: Hashable, limit: int, clock: Clock) -> Matches:
-        """The articles sharing this one's most distinctive words (tf-idf, the document
-        frequencies of its stems estimated from the vocabulary)."""
+        """The articles sharing this one's most distinctive words (tf-idf)."""
         stored = self.articles([key])
         if not stored or limit <= 0:
             return Matches()
         article = stored[0].article
-        best: dict[str, tuple[int, str]] = {}  # stem -> (df, its most frequent word)
-        for word in index_analyzer().words(article.title + "\n" + article.body):
+        words = list(index_analyzer().words(article.title + "\n" + article.body))
+        df = self._frequencies(words)
+        best: dict[str, tuple[int, str]] = {}  # stem -> (articles holding it, a word of it)
+        for word in words:
             stem = stem_word(word)
-            if stem not in best:
-                best[stem] = self._stem_frequency(stem, word)
+            if df.get(word, 0) > best.get(stem, (0, ""))[0]:
+                best[stem] = (df[word], word)
         articles = max(self.state.articles, 1)
         tf = Counter(t.text for t in analyze(article.title + "\n" + article.body))
         weights = sorted(((1 + math.log(count)) * math.log(articles / best[term][0]), term)
@@ -197,8 +197,8 @@ class SphinxSnapshot:
         if not top:
             return Matches()
         peak = top[0][0]
-        words = " | ".join(f"{best[t][1]}^{max(w / peak, 0.001):.3f}" for w, t in top)
-        match = f"@(title,body) ({words})"
+        alternatives = " | ".join(f"{best[t][1]}^{max(w / peak, 0.001):.3f}" for w, t in top)
+        match = f"@(title,body) ({alternatives})"
         answers = self._read(lambda table: [Query(ranked_sql(
             table, match, [], "relevance", limit, self.ranking, extra=[f"id != {key}"]), meta=True)],
             clock)
@@ -206,14 +206,18 @@ class SphinxSnapshot:
         return Matches(int(answers[0].meta.get("total_found", 0)), ranked,
                        frozenset(t for _, t in top[:10]))
 
-    def _stem_frequency(self, stem: str, word: str) -> tuple[int, str]:
-        """About how many articles hold a stem (the sum over the vocabulary's words that
-        start with it and stem to it: an article holding two of them counts twice), and
-        its most frequent word."""
-        words = [(df, w) for w, df in self.lexicon.vocabulary.with_prefix(stem) if stem_word(w) == stem]
-        if not words:
-            return self.lexicon.vocabulary.doc_frequency(word), word
-        return min(sum(df for df, _ in words), self.state.articles), max(words)[1]
+    def _frequencies(self, words: list[str]) -> dict[str, int]:
+        """How many articles hold each word's stem (the engine's count, over every shard)."""
+        text = quote(" ".join(words))
+
+        def keywords(session: Session, table: str) -> list[tuple[Any, ...]]:
+            return session.execute(f"CALL KEYWORDS({text}, {quote(table)}, 1)")
+
+        counts: Counter[str] = Counter()
+        for rows in self.site.each_shard(self.state.gen, keywords):
+            for _qpos, word, _normalized, docs, *_hits in rows:
+                counts[str(word)] += int(docs)
+        return dict(counts)
 
     # -- the rest -----------------------------------------------------------------
 
@@ -256,15 +260,9 @@ def fetch_articles(site: Site, gen: str, keys: Sequence[int]) -> dict[int, Artic
 
 def stored_size(site: Site, gen: str) -> int:
     """Bytes of one copy of each shard of generation `gen` (RAM and disk chunks)."""
-    size = 0
-    for shard, copies in enumerate(site.topology.shards):
-        table = site.tables.shard(gen, shard)
-        for node in copies:
-            try:
-                with site.pool.session(node) as session:
-                    status = dict(session.execute(f"SHOW INDEX {table} STATUS"))
-            except (ClusterUnavailableError, QLError):
-                continue
-            size += int(status.get("ram_bytes", 0)) + int(status.get("disk_bytes", 0))
-            break
-    return size
+
+    def size(session: Session, table: str) -> int:
+        status = dict(session.execute(f"SHOW INDEX {table} STATUS"))
+        return int(status.get("ram_bytes", 0)) + int(status.get("disk_bytes", 0))
+
+    return sum(site.each_shard(gen, size))
