@@ -12,7 +12,7 @@ from search import Index
 from search.backend import Matches, MatchRequest, WriteResult
 from search.clock import Clock
 from search.corpus import Article, content_hash, iter_articles
-from search.errors import IndexLockedError, IndexNotFoundError
+from search.errors import IndexLockedError, IndexNotFoundError, IndexWriteError
 from search.query_syntax import parse
 from search.vocabulary import Vocabulary
 
@@ -226,6 +226,26 @@ def test_one_writer_at_a_time_and_a_failed_rebuild_changes_nothing(backend: Any)
     assert match(backend, "intrus").total == 1 and not match(backend, "retraites").total
     write(backend, ARTICLES)
     assert not match(backend, "intrus").total and match(backend, "retraites").total == 2
+
+
+def test_an_id_written_twice_in_a_rebuild_is_the_last_one(backend: Any, monkeypatch: pytest.MonkeyPatch,
+                                                          ) -> None:
+    from search._sphinx import documents, writer
+
+    again = Article(id="cheval", title="Deauville : les poneys vendus", body="Des poneys.")
+    try:
+        assert write(backend, [*ARTICLES, again]).articles == len(ARTICLES)
+        assert not match(backend, "chevaux").total and match(backend, "poneys").total == 1
+        with backend.snapshot() as snapshot:
+            assert snapshot.vocabulary().doc_frequency("chevaux") == 0
+            assert snapshot.vocabulary().doc_frequency("poneys") == 1
+        for module in (writer, documents):  # two ids, one hash
+            monkeypatch.setattr(module, "doc_id", lambda article_id: 42)
+        with pytest.raises(IndexWriteError, match="same hash"):
+            write(backend, ARTICLES[:2])
+    finally:
+        monkeypatch.undo()
+        write(backend, ARTICLES)
 
 
 def test_the_lexicon_is_stored_in_pieces(backend: Any, monkeypatch: pytest.MonkeyPatch) -> None:

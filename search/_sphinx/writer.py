@@ -143,6 +143,9 @@ class SphinxWriter:
         if key in self.written:  # the same id twice in a rebuild: uncount the first one
             self._flush_all()
             for old in self._stored([key]):
+                if old.id != article.id:  # 62-bit hashes: about 1 in 10^7 for a million ids
+                    raise self._fail(ValueError(f"the ids {old.id!r} and {article.id!r} have the "
+                                                "same hash: rename one"))
                 self.lexicon.remove(old)
         self.written.add(key)
         self.lexicon.add(article)
