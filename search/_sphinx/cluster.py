@@ -79,12 +79,12 @@ def node_config(topology: Topology, node: Node, folder: Path, table: str, *, wat
     out.append(_block(f"index {tables.meta}", [
         "type = rt", f"path = {data / tables.meta}", "rt_field = note",
         "rt_attr_string = kind", "rt_attr_bigint = version", "rt_attr_string = data"]))
-    timeouts = ["agent_connect_timeout = 500", "agent_query_timeout = 30000"]
+    timeouts = ["agent_connect_timeout = 1000", "agent_query_timeout = 30000"]
+    mirrors = ["ha_strategy = nodeads"] if topology.copies > 1 else []
     for gen in GENERATIONS:
         agents = ["agent = " + "|".join(f"{n.host}:{n.api_port}:{tables.shard(gen, s)}" for n in copies)
                   for s, copies in enumerate(topology.shards)]
-        out.append(_block(f"index {tables.dist(gen)}",
-                          ["type = distributed", *agents, "ha_strategy = nodeads", *timeouts]))
+        out.append(_block(f"index {tables.dist(gen)}", ["type = distributed", *agents, *mirrors, *timeouts]))
         for copy in range(topology.copies):
             pinned = [f"agent = {n.host}:{n.api_port}:{tables.shard(gen, s)}"
                       for s, n in enumerate(topology.pinned(copy))]
@@ -94,6 +94,7 @@ def node_config(topology: Topology, node: Node, folder: Path, table: str, *, wat
         f"listen = {node.host}:{node.api_port}", f"listen = {node.host}:{node.port}:mysql41",
         f"log = {data / 'searchd.log'}", f"query_log = {data / 'query.log'}",
         f"pid_file = {data / 'searchd.pid'}", f"binlog_path = {data}", "workers = threads",
+        "listen_backlog = 256",
         "max_packet_size = 128M", f"watchdog = {int(watchdog)}"]))
     return "\n".join(out)
 

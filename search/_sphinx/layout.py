@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ClusterError, ClusterUnavailableError
+from ..errors import ClusterError
 from .nodes import API_PORT_OFFSET, Node
 
 __all__ = ["DOWN_SECONDS", "GENERATIONS", "Router", "Tables", "Topology", "failed_agents"]
@@ -185,20 +185,13 @@ class Router:
                     self._down[node] = until
 
     def table(self, gen: str) -> str:
-        """The distributed table to read now.
-
-        Raises:
-            ClusterUnavailableError: every copy of a shard is on a node that is down.
-        """
+        """The distributed table to read now."""
         down = self.down()
         if not down:
             return self.tables.dist(gen)
         for copy in range(self.topology.copies):
             if not down.intersection(self.topology.pinned(copy)):
                 return self.tables.pinned(gen, copy)
-        lost = [i for i, copies in enumerate(self.topology.shards) if set(copies) <= down]
-        if lost:
-            where = ", ".join(str(n) for n in sorted(down))
-            raise ClusterUnavailableError(self.location, f"no copy of shard {lost[0]} answers "
-                                          f"({where} down)")
-        return self.tables.dist(gen)  # no pinned table avoids them all: the engine chooses
+        # no pinned table avoids them all (the only copy of a shard is on one of them: a
+        # node may also miss one query when it is busy): the engine chooses
+        return self.tables.dist(gen)
