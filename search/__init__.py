@@ -9,6 +9,8 @@
 from .clock import CancelToken
 from .corpus import Article, CorpusReport, Problem
 from .errors import (
+    ClusterError,
+    ClusterUnavailableError,
     CorpusError,
     IndexCorruptError,
     IndexLockedError,
@@ -32,6 +34,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "Article",
     "CancelToken",
+    "ClusterError",
+    "ClusterUnavailableError",
     "CorpusError",
     "CorpusReport",
     "FacetCount",

@@ -23,12 +23,14 @@ import re
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from itertools import accumulate, chain, compress
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import Stemmer
 from unidecode import unidecode
 
 __all__ = [
+    "IRREGULAR_PLURALS",
     "STOP_WORDS",
     "FrenchAnalyzer",
     "Term",
@@ -90,6 +92,8 @@ _IRREGULAR = {
     "aieux": "aieul", "travaux": "travail", "vitraux": "vitrail", "coraux": "corail",
     "baux": "bail", "emaux": "email", "soupiraux": "soupirail", "vantaux": "vantail",
 }
+#: The same, read-only, for the engines that take a list of word forms (Sphinx `wordforms`).
+IRREGULAR_PLURALS = MappingProxyType(_IRREGULAR)
 
 
 class Term(NamedTuple):

@@ -11,7 +11,9 @@
     ├── IngestError              a feed, page, file or archive cannot be brought in (with where)
     ├── UnknownArticleError      no article with this id
     ├── QueryError               a bad search option (the query text itself never raises)
-    └── SearchCancelledError     a search stopped by its CancelToken
+    ├── SearchCancelledError     a search stopped by its CancelToken
+    └── ClusterError             a search cluster is not set up for this index (with location)
+        └── ClusterUnavailableError  a node or a shard of the cluster does not answer
 
 An error crosses a process boundary as JSON (`to_dict()`, then `error_from_dict()`):
 its type and fields, so that the other side words it in its own language.
@@ -23,6 +25,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 __all__ = [
+    "ClusterError",
+    "ClusterUnavailableError",
     "CorpusError",
     "IndexCorruptError",
     "IndexLockedError",
@@ -200,6 +204,29 @@ class SearchCancelledError(SearchError):
 
     def __init__(self) -> None:
         super().__init__("the search was cancelled")
+
+
+class ClusterError(SearchError):
+    """A search cluster (Sphinx, Manticore) cannot serve this index: a bad address, a
+    table its configuration lacks, an analysis set up by another version."""
+
+    fields = ("location", "reason")
+
+    def __init__(self, location: str, reason: str) -> None:
+        self.location = location
+        self.reason = reason = " ".join(reason.split())
+        super().__init__(f"the cluster at {location}: {reason}")
+
+
+class ClusterUnavailableError(ClusterError):
+    """A node of the cluster, or every copy of one of its shards, does not answer."""
+
+    def __init__(self, location: str, reason: str) -> None:
+        self.location = location
+        self.reason = reason = " ".join(reason.split())
+        SearchError.__init__(
+            self, f"cannot reach the cluster at {location} ({reason}): is searchd running? "
+            "(search cluster start --local 2)")
 
 
 def error_from_dict(data: Any) -> SearchError:

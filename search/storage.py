@@ -42,6 +42,7 @@ __all__ = [
     "lock_path",
     "new_build_id",
     "now_iso",
+    "process_alive",
     "read_meta",
     "remove_leftovers",
     "swap_in",
@@ -137,14 +138,18 @@ class LockInfo:
         )
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this machine runs (a zombie, dead but not yet reaped, does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        return not Path(f"/proc/{pid}/stat").read_text().split(") ")[-1].startswith("Z")
+    except OSError:  # no /proc: trust kill()
+        return True
 
 
 @contextmanager
@@ -184,7 +189,7 @@ def writer_lock(index: Path, *, command: str, timeout: float = 10.0,
         previous = LockInfo.read(fh)
         if previous.pid and previous.pid != os.getpid() and notes is not None:
             same_host = previous.host in ("", socket.gethostname())
-            if same_host and not _alive(previous.pid):
+            if same_host and not process_alive(previous.pid):
                 notes.append(
                     f"the previous writer (pid {previous.pid}, {previous.command}) did not "
                     "finish; its lock was taken over and its leftovers removed"

@@ -154,14 +154,15 @@ class VocabularyBuilder:
                 self.forms.pop(word, None)
                 self.form_batch.pop(word, None)
 
+    def vocabulary(self) -> Vocabulary:
+        """The vocabulary counted so far."""
+        words = sorted(self.counts)
+        return Vocabulary(words, [self.counts[w] for w in words], [self.forms.get(w, "") for w in words])
+
     def save(self, index: Path) -> None:
         """Write `vocab.json` into the index directory atomically."""
-        words = sorted(self.counts)
-        data: dict[str, Any] = {
-            "words": words,
-            "df": [self.counts[w] for w in words],
-            "forms": [self.forms.get(w, "") for w in words],
-        }
+        vocab = self.vocabulary()
+        data: dict[str, Any] = {"words": vocab.words, "df": vocab.df, "forms": vocab.forms}
         tmp = index / (VOCAB_NAME + ".tmp")
         tmp.write_bytes(orjson.dumps(data))
         os.replace(tmp, index / VOCAB_NAME)

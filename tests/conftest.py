@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import importlib.util
 import os
+import shutil
 import sys
 import warnings
 from collections.abc import Iterator
@@ -80,3 +82,34 @@ def news_site() -> Iterator[Any]:
 
     with NewsSite() as site:
         yield site
+
+
+def engine_or_skip() -> None:
+    """Skip a test that needs a Sphinx engine and pymysql when they are missing; in CI
+    (`CI=true`) fail it instead."""
+    missing = [what for what, found in (
+        ("searchd (apt-get install sphinxsearch)", shutil.which("searchd")),
+        ("pymysql (pip install -e '.[cluster]')", importlib.util.find_spec("pymysql")),
+    ) if not found]
+    if missing:
+        message = f"the cluster tests need {' and '.join(missing)}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{message} (CI=true: the engine must be installed)", pytrace=False)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def sphinx_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Two searchd nodes on free 127.0.0.1 ports in a temporary folder, holding 2 shards
+    (shard 0 on the first node, shard 1 on both: one mirrored); stopped by their pid files
+    at the end. Yields a `search._sphinx.cluster.LocalCluster`."""
+    engine_or_skip()
+    from search._sphinx.cluster import start_local, stop_local
+
+    folder = tmp_path_factory.mktemp("cluster")
+    try:
+        cluster = start_local(2, folder, layout=[[0], [0, 1]])
+        yield cluster
+    finally:
+        stop_local(folder)
+

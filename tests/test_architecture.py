@@ -22,7 +22,7 @@ LAYERS = [
     ["words", "vocabulary", "highlight"],
     ["storage"],
     ["backend"],
-    ["_whoosh.*"],
+    ["_whoosh.*", "_sphinx.*"],
     ["indexer", "hits"],
     ["pipeline"],
     ["index"],

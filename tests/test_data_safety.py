@@ -260,6 +260,8 @@ def test_every_error_crosses_a_process_boundary_as_typed_json(tmp_path: Path) ->
         errors.UnknownArticleError("abc"),
         errors.QueryError("bad date"),
         errors.SearchCancelledError(),
+        errors.ClusterError("sphinx://127.0.0.1:9306/articles", "no table articles_meta"),
+        errors.ClusterUnavailableError("sphinx://127.0.0.1:9306/articles", "connection refused"),
     ]
     assert {type(e).__name__ for e in samples} == set(errors.__all__) - {"SearchError", "error_from_dict"}
     for error in samples:

@@ -1,0 +1,90 @@
+"""SphinxQL statements of a search: filters, MATCH, order, ranking, facets, in clause order."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from ..ranking import RankingConfig as Ranking
+from .documents import date_micros, value_id
+from .lexicon import Lexicon
+from .nodes import quote
+
+__all__ = [
+    "FACET_ATTRS",
+    "MAX_MATCHES",
+    "SCALE",
+    "facet_sql",
+    "filters_sql",
+    "ranked_sql",
+]
+
+#: The most matches a search ranks (searchd's default `max_matches`): paging stops there.
+MAX_MATCHES = 1000
+#: WEIGHT() is an integer: the BM25F score times this (plus the 0.5 searchd adds).
+SCALE = 1_000_000
+#: The attribute counted for each facet.
+FACET_ATTRS = {"source": "source_id", "tags": "tag_ids", "year": "year"}
+#: The columns of a ranked row: what ordering, relaxing and counting facets need.
+RANKED_COLUMNS = "id, WEIGHT() AS w, date, has_date, source_id, tag_ids, year"
+_ATTRS = {"source": "source_id", "author": "author_ids", "tags": "tag_ids", "year": "year"}
+_ORDER = {
+    "relevance": "w DESC, id ASC",
+    "date": "has_date DESC, date ASC, id ASC",
+    "-date": "has_date DESC, date DESC, id ASC",
+}
+
+
+def filters_sql(lexicon: Lexicon, filters: Mapping[str, Sequence[str]], date_from: datetime | None,
+                date_to: datetime | None, missing: list[tuple[str, str]]) -> list[str] | None:
+    """The WHERE conditions of a request's filters (None: no article can pass); the wanted
+    values that no article holds are added to `missing` as (field, value)."""
+    where: list[str] = []
+    for name, wanted in filters.items():
+        items = [wanted] if isinstance(wanted, str) else list(wanted)
+        if not items or items == [""]:
+            continue
+        values: list[str] = []
+        for item in items:
+            found = lexicon.value_index(name).exact(str(item))
+            if not found:
+                missing.append((name, str(item)))
+            values += found
+        if not values:
+            return None
+        numbers = sorted({int(v) if name == "year" else value_id(name, v) for v in values})
+        where.append(f"{_ATTRS[name]} IN ({', '.join(map(str, numbers))})")
+    if date_from is not None or date_to is not None:
+        where.append("has_date = 1")
+    if date_from is not None:
+        where.append(f"date >= {date_micros(date_from)}")
+    if date_to is not None:
+        where.append(f"date <= {date_micros(date_to)}")
+    return where
+
+
+def _where(match: str | None, where: Sequence[str], extra: Sequence[str] = ()) -> str:
+    conditions = ([f"MATCH({quote(match)})"] if match else []) + list(where) + list(extra)
+    return f" WHERE {' AND '.join(conditions)}" if conditions else ""
+
+
+def _ranker(ranking: Ranking) -> str:
+    weights = f"{{title={round(ranking.title_boost)},body=1,facts=0}}"
+    return (f"ranker=expr('{SCALE}*bm25f({ranking.k1:g},{ranking.b:g},{weights})'), "
+            "idf='plain,tfidf_unnormalized'")
+
+
+def ranked_sql(table: str, match: str | None, where: Sequence[str], sort: str, limit: int,
+               ranking: Ranking, extra: Sequence[str] = ()) -> str:
+    """The best `limit` matches in `sort` order (`RANKED_COLUMNS`)."""
+    option = f"max_matches={MAX_MATCHES}" + (f", {_ranker(ranking)}" if match else "")
+    return (f"SELECT {RANKED_COLUMNS} FROM {table}{_where(match, where, extra)} "
+            f"ORDER BY {_ORDER[sort]} LIMIT {max(1, min(limit, MAX_MATCHES))} OPTION {option}")
+
+
+def facet_sql(table: str, match: str | None, where: Sequence[str], attr: str) -> str:
+    """The count of matches by value of one attribute (GROUP BY: FACET fails on the
+    expressions of a distributed table)."""
+    option = f"max_matches={MAX_MATCHES}" + (", ranker=none" if match else "")
+    return (f"SELECT GROUPBY() AS g, COUNT(*) AS c FROM {table}{_where(match, where)} "
+            f"GROUP BY {attr} ORDER BY c DESC LIMIT {MAX_MATCHES} OPTION {option}")
