@@ -160,7 +160,9 @@ class WriteResult:
 class Writer(Protocol):
     """One write transaction. A rebuild writes a new index that replaces the old one at
     `commit` (the old one stays searchable until then, and stays if anything fails); an
-    update changes the index in place at `commit`."""
+    update changes the index in place at `commit` — atomically on the local engine; on a
+    cluster of shards, a search running during the commit may see some shards changed
+    and not yet the others."""
 
     def indexed(self) -> Mapping[str, str]:
         """What the index holds before this write: article id -> content hash (empty for a

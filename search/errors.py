@@ -43,6 +43,13 @@ __all__ = [
 ]
 
 
+def _location(where: Path | str) -> Path | str:
+    """An index's location as errors keep it: a `Path` for a folder, the text itself for an
+    engine URL (`sphinx://host:9306/articles`: a `Path` would mangle its `//`)."""
+    text = str(where)
+    return text if "://" in text else Path(where)
+
+
 class SearchError(Exception):
     """Root of every error the library raises on purpose.
 
@@ -65,7 +72,7 @@ class IndexNotFoundError(SearchError):
     fields: ClassVar[tuple[str, ...]] = ("path", "command")
 
     def __init__(self, path: Path | str, command: str | None = None) -> None:
-        self.path = Path(path)
+        self.path = _location(path)
         self.command = command or f"search rebuild --index {path}"
         super().__init__(f"no index at {path}: build it with `{self.command}`")
 
@@ -77,7 +84,7 @@ class NotAnIndexError(IndexNotFoundError):
     fields = ("path", "foreign")
 
     def __init__(self, path: Path | str, foreign: list[str]) -> None:
-        self.path = Path(path)
+        self.path = _location(path)
         self.foreign = list(foreign)
         if not foreign:
             message = f"{path} exists and is not a directory: choose another index path (--index)"
@@ -97,7 +104,7 @@ class IndexVersionError(SearchError):
     fields = ("path", "found", "expected")
 
     def __init__(self, path: Path | str, found: int | None, expected: int) -> None:
-        self.path = Path(path)
+        self.path = _location(path)
         self.found = found
         self.expected = expected
         if found is not None and found > expected:
@@ -116,7 +123,7 @@ class IndexCorruptError(SearchError):
     fields = ("path", "reason")
 
     def __init__(self, path: Path | str, reason: str) -> None:
-        self.path = Path(path)
+        self.path = _location(path)
         self.reason = reason = " ".join(reason.split())  # one line, whatever whoosh said
         super().__init__(
             f"index at {path} is damaged ({reason}): run `search rebuild --index {path}`"
@@ -145,7 +152,7 @@ class IndexWriteError(SearchError):
     fields = ("path", "reason", "kept")
 
     def __init__(self, path: Path | str, reason: str, kept: bool = True) -> None:
-        self.path = Path(path)
+        self.path = _location(path)
         self.reason = reason
         self.kept = kept
         outcome = "the previous index is kept" if kept else "the update did not complete"

@@ -12,11 +12,12 @@ from . import indexer, pipeline
 from .backend import Backend
 from .clock import CancelToken, Clock
 from .corpus import Article
+from .errors import SearchError
 from .indexer import IndexReport, Progress
 from .ranking import RankingConfig
 from .results import IndexStats, Results
 
-__all__ = ["TIME_LIMIT", "Index", "open_backend"]
+__all__ = ["CLUSTER_SCHEMES", "TIME_LIMIT", "Index", "is_cluster_url", "open_backend"]
 
 #: Seconds a query may run before it stops and returns what it found by then (`Index.time_limit`).
 TIME_LIMIT = 2.0
@@ -25,8 +26,29 @@ Location = str | os.PathLike[str]
 Corpus = str | os.PathLike[str] | Iterable[Article]
 
 
+#: The URL schemes of a cluster's table (`sphinx://host:9306/articles`): the same SphinxQL.
+CLUSTER_SCHEMES = ("sphinx", "manticore")
+
+
+def is_cluster_url(location: Location) -> bool:
+    """Whether `location` names a cluster's table rather than a folder."""
+    return isinstance(location, str) and location.split("://", 1)[0] in CLUSTER_SCHEMES and "://" in location
+
+
 def open_backend(location: Location, ranking: RankingConfig | None = None) -> Backend:
-    """The backend of an index location: a folder (the local whoosh index)."""
+    """The backend of an index location: a cluster URL (`sphinx://…`, `manticore://…`),
+    else a folder (the local whoosh index).
+
+    Raises:
+        SearchError: a cluster URL, but the cluster client (pymysql) is not installed.
+    """
+    if is_cluster_url(location):
+        try:
+            from ._sphinx import SphinxBackend
+        except ImportError as err:
+            raise SearchError(f"{location} is a cluster, but its client is not installed "
+                              f"({err.name or err}): pip install 'search-fr[cluster]'") from err
+        return SphinxBackend(str(location), ranking=ranking)
     from ._whoosh import WhooshBackend
 
     return WhooshBackend(Path(location), ranking)
@@ -49,8 +71,13 @@ class Index:
         self.time_limit: float | None = TIME_LIMIT
 
     @property
+    def location(self) -> str:
+        """Where the index is: its folder, or its cluster URL."""
+        return self.backend.location
+
+    @property
     def path(self) -> Path:
-        """Where the index is (its folder)."""
+        """The index's folder (for a cluster, its URL as a path: prefer `location`)."""
         return Path(self.backend.location)
 
     # -- opening and writing -------------------------------------------------------------

@@ -120,9 +120,9 @@ class Results:
 
 @dataclass(frozen=True, slots=True)
 class IndexStats:
-    """What an index holds."""
+    """What an index holds; `path` is its folder, or the URL of a cluster's table."""
 
-    path: Path
+    path: Path | str
     articles: int
     size_bytes: int
     oldest: datetime | None
