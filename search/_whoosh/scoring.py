@@ -64,13 +64,13 @@ class Scorer:
             OrderedDict())
         self._cached = 0
         self._lock = threading.Lock()  # held only to read or change the cache
-        self._docs = len(sets.all()) or 1
+        self._docs = int(np.count_nonzero(sets.live())) or 1
         self.size = sets.reader.doc_count_all()  # document numbers are below this
 
     def _norm(self, field: str) -> np.ndarray:
         norms = self._norms.get(field)
         if norms is None:
-            lengths = np.array(self.sets.lengths(field), dtype=np.float64)
+            lengths = self.sets.lengths(field).astype(np.float64)
             avg = float(lengths.mean()) if len(lengths) else 0.0
             b = self.ranking.b
             if avg <= 0:

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh.util.times import long_to_datetime
 
 from ..analysis import analyze
@@ -24,7 +25,7 @@ from ..words import ValueIndex
 from .compiler import QueryPart
 from .damage import reads_index
 from .matching import match, rank
-from .postings import PostingCache
+from .postings import PostingCache, numeric_column
 from .scoring import Scorer
 
 __all__ = ["WhooshSnapshot", "stored_article"]
@@ -74,18 +75,13 @@ class WhooshSnapshot:
         return self._dates
 
     def _read_dates(self) -> tuple[int | None, ...]:
-        reader = self.reader
-        dates: list[int | None] = [None] * reader.doc_count_all()
         missing = 2**64 - 1
-        for sub, offset in reader.leaf_readers():
-            if not sub.has_column("date"):
-                continue
-            col = sub.column_reader("date", translate=False)
-            for i in range(sub.doc_count_all()):
-                value = col[i]
-                if value != missing:
-                    dates[offset + i] = value
-        return tuple(dates)
+        column = np.full(self.reader.doc_count_all(), missing, dtype=np.uint64)
+        for sub, offset in self.reader.leaf_readers():
+            if sub.has_column("date"):
+                column[offset:offset + sub.doc_count_all()] = numeric_column(
+                    sub.column_reader("date", translate=False), sub.doc_count_all(), missing)
+        return tuple(None if v == missing else v for v in column.tolist())
 
     def values(self, fname: str) -> ValueIndex:
         """The exact values of a field (sources, authors, tags, years)."""
@@ -158,7 +154,7 @@ class WhooshSnapshot:
         reader = self.reader
         meta = read_meta(self.path) or {}
         dates = self.date_column()
-        known = [d for d in (dates[n] for n in reader.all_doc_ids()) if d is not None]
+        known = [d for d in (dates[n] for n in np.flatnonzero(self.postings.live()).tolist()) if d is not None]
         return IndexStats(
             path=self.path,
             articles=reader.doc_count(),

@@ -293,7 +293,7 @@ def _query(args: argparse.Namespace, ix: Index, out: Console) -> None:
                                  ("author", args.author)) if v}
     res = ix.search(" ".join(args.query), limit=args.limit, offset=args.offset,
                     sort=SORT_ALIASES[args.sort], filters=filters, date_from=args.since,
-                    date_to=args.until)
+                    date_to=args.until, facets=bool(args.json or args.format in ("json", "jsonl")))
     if args.format or args.json:
         from ..export import FORMATS
 
