@@ -8,8 +8,6 @@ says so.
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,11 +20,12 @@ from ..results import FacetCount, Notice
 from ..schema import FACET_FIELDS
 from ..words import is_question
 from .compiler import Compiled, Compiler, QueryPart
+from .postings import MISSING_DATE, Mask
 
 if TYPE_CHECKING:
     from .snapshot import WhooshSnapshot
 
-__all__ = ["date_key", "match", "rank"]
+__all__ = ["by_date", "date_keys", "match", "rank"]
 
 #: Values listed per facet (years are all listed).
 FACET_TOP = 50
@@ -57,13 +56,13 @@ def match(snap: WhooshSnapshot, request: MatchRequest, clock: Clock) -> Matches:
     try:
         matched = _matching(snap, compiled.strict, clock)
     except OutOfTime:
-        matched = set()
-    exact = len(matched)
+        matched = np.zeros(snap.postings.size(), dtype=bool)
+    exact = int(np.count_nonzero(matched))
     try:
         first: set[int] = set()  # articles kept ahead whatever their score
         if compiled.relaxed is not None and exact < snap.ranking.relax_below:
             found.ranked, matched, first = _relaxed(snap, compiled, matched, request.want, found.sort, clock)
-            if len(matched) > exact:
+            if int(np.count_nonzero(matched)) > exact:
                 some = "no article contains" if not exact else (
                     "only 1 article contains" if exact == 1 else f"only {exact} articles contain")
                 found.notices.append(Notice(
@@ -75,15 +74,15 @@ def match(snap: WhooshSnapshot, request: MatchRequest, clock: Clock) -> Matches:
             found.ranked = _opening_boost(snap, found.ranked, compiled.parts(), request.want, first, clock)
     except OutOfTime:
         if not found.ranked:
-            found.ranked = [Match(d, 0.0) for d in heapq.nsmallest(request.want, matched)]
-    found.total = len(matched)
+            found.ranked = [Match(d, 0.0) for d in np.flatnonzero(matched)[:request.want].tolist()]
+    found.total = int(np.count_nonzero(matched))
     if request.facets:
         found.facets = _facets(snap, matched, clock)
     found.out_of_time = clock.out
     return found
 
 
-def rank(snap: WhooshSnapshot, parts: list[QueryPart], want: int, sort: str, matched: set[int],
+def rank(snap: WhooshSnapshot, parts: list[QueryPart], want: int, sort: str, matched: Mask,
          clock: Clock | None = None) -> list[Match]:
     """The first `want` of `matched`, by BM25F (or by date)."""
     if want == 0:
@@ -92,19 +91,26 @@ def rank(snap: WhooshSnapshot, parts: list[QueryPart], want: int, sort: str, mat
         scorer = snap.scorer
         best = scorer.top(scorer.scores(parts, matched, clock), want, matched)
         return [Match(d, score) for d, score in best]
-    key = date_key(snap.date_column(), sort)
-    return [Match(d, 0.0) for d in heapq.nsmallest(want, matched, key=key)]
+    return [Match(d, 0.0) for d in by_date(snap.date_array(), np.flatnonzero(matched), sort, want)]
 
 
-def date_key(dates: Sequence[int | None], sort: str) -> Any:
-    """Sort key for document numbers by date; articles without a date come last either way."""
-    sign = -1 if sort == "-date" else 1
+def date_keys(dates: np.ndarray, docs: np.ndarray, sort: str) -> np.ndarray:
+    """Sort keys of documents by date ("date": oldest first, "-date": newest first); the
+    articles without a date (`MISSING_DATE`) come last either way."""
+    values = dates[docs]
+    if sort == "-date":
+        return np.where(values == MISSING_DATE, MISSING_DATE, MISSING_DATE - 1 - values)
+    return values
 
-    def key(docnum: int) -> tuple[bool, int, int]:
-        value = dates[docnum]
-        return (value is None, sign * (value or 0), docnum)
 
-    return key
+def by_date(dates: np.ndarray, docs: np.ndarray, sort: str, want: int) -> list[int]:
+    """The first `want` of `docs` by date, ties by document number."""
+    keys = date_keys(dates, docs, sort)
+    if len(keys) > want > 0:  # the want-th key, then every document that reaches it
+        kth = np.partition(keys, want - 1)[want - 1]
+        keep = keys <= kth
+        keys, docs = keys[keep], docs[keep]
+    return docs[np.lexsort((docs, keys))][:want].tolist()
 
 
 def _filters(snap: WhooshSnapshot, request: MatchRequest, notices: list[Notice]) -> list[wq.Query]:
@@ -123,10 +129,15 @@ def _filters(snap: WhooshSnapshot, request: MatchRequest, notices: list[Notice])
     return extra
 
 
-def _matching(snap: WhooshSnapshot, query: wq.Query, clock: Clock) -> set[int]:
-    """Every document `query` matches: set algebra, whoosh for the kinds it does not know."""
-    found = snap.postings.of(query, lambda q: _whoosh_docs(snap.searcher, q, clock), clock)
-    return set(found) if found is not None else _whoosh_docs(snap.searcher, query, clock)
+def _matching(snap: WhooshSnapshot, query: wq.Query, clock: Clock) -> Mask:
+    """Every document `query` matches, as a mask: set algebra, whoosh for the kinds it does
+    not know."""
+    found: Any = snap.postings.of(query, lambda q: _whoosh_docs(snap.searcher, q, clock), clock)
+    if found is None:
+        found = _whoosh_docs(snap.searcher, query, clock)
+    if isinstance(found, np.ndarray) and found.dtype == bool:
+        return found
+    return snap.postings.mask(found)
 
 
 def _whoosh_docs(searcher: Any, query: wq.Query, clock: Clock) -> set[int]:
@@ -163,8 +174,8 @@ def _opening_boost(snap: WhooshSnapshot, ranked: list[Match], parts: list[QueryP
     return rescored + ranked[len(head):]
 
 
-def _relaxed(snap: WhooshSnapshot, compiled: Compiled, exact: set[int], want: int, sort: str,
-             clock: Clock) -> tuple[list[Match], set[int], set[int]]:
+def _relaxed(snap: WhooshSnapshot, compiled: Compiled, exact: Mask, want: int, sort: str,
+             clock: Clock) -> tuple[list[Match], Mask, set[int]]:
     """Articles with all the words first (for queries of up to `exact_first_words`
     words), then the best of those with some of them: the top `relax_pool` articles of
     the OR of the words, by BM25F times the share of the words they hold ** `coord`."""
@@ -181,31 +192,33 @@ def _relaxed(snap: WhooshSnapshot, compiled: Compiled, exact: set[int], want: in
             for part in clause.parts:
                 holds[scorer.ids(part, clock)] = True
             held += holds
-        some = scored & ~scorer.mask(exact)
+        some = scored & ~exact
         total[some] *= (held[some] / len(clauses)) ** ranking.coord
     pool = dict(scorer.top((total, scored), max(ranking.relax_pool, want)))
-    for docnum in exact:  # all the words: always in
+    with_all = set(np.flatnonzero(exact).tolist())  # fewer than `relax_below`
+    for docnum in with_all:  # all the words: always in
         pool.setdefault(docnum, float(total[docnum]) if scored[docnum] else 0.0)
-    first = exact if len(clauses) <= ranking.exact_first_words else set()
+    first = with_all if len(clauses) <= ranking.exact_first_words else set()
     if sort == "relevance":
         order = sorted(pool, key=lambda d: (d not in first, -pool[d], d))
     else:
-        by_date = date_key(snap.date_column(), sort)
-        order = sorted(pool, key=lambda d: (d not in first, by_date(d)))
-    return [Match(d, pool[d], d in exact) for d in order], set(pool), first
+        docs = np.array(sorted(pool), dtype=np.int64)
+        keys = dict(zip(docs.tolist(), date_keys(snap.date_array(), docs, sort).tolist(), strict=True))
+        order = sorted(pool, key=lambda d: (d not in first, keys[d], d))
+    return [Match(d, pool[d], d in with_all) for d in order], snap.postings.mask(list(pool)), first
 
 
-def _facets(snap: WhooshSnapshot, matched: set[int], clock: Clock) -> dict[str, tuple[FacetCount, ...]]:
+def _facets(snap: WhooshSnapshot, matched: Mask, clock: Clock) -> dict[str, tuple[FacetCount, ...]]:
     """Counts of the values of each facet field among `matched` (the fields counted before
-    the time ran out)."""
+    the time ran out): each value's documents looked up in the mask, in C."""
     out: dict[str, tuple[FacetCount, ...]] = {}
     for fname in FACET_FIELDS:
         counts = []
         try:
-            for i, (value, docs) in enumerate(snap.value_sets(fname, clock).items()):
+            for i, (value, docs) in enumerate(snap.value_docs(fname, clock).items()):
                 if not i & 63:
                     clock.check()
-                n = len(matched & docs) if len(docs) < len(matched) else len(docs & matched)
+                n = int(np.count_nonzero(matched[docs]))
                 if n:
                     counts.append(FacetCount(value, n))
         except OutOfTime:

@@ -2,16 +2,16 @@
 
 Counting every match (for the total and the facets) through whoosh's matchers costs a few
 microseconds a posting in Python: 100 ms for a word in half of 36,000 articles. Here each
-term's document numbers are read once, block by block, kept as a compact array (within a
-budget), and queries are answered with C-speed set operations. Query kinds this module
-does not know fall back to whoosh.
+term's document numbers are read once, block by block, kept as numpy arrays (within a
+budget), and queries are answered on boolean masks indexed by document number (AND is
+`&`, OR is `|`): the cost of a query grows with the corpus in C, not in Python objects.
+Query kinds this module does not know fall back to whoosh.
 """
 
 from __future__ import annotations
 
 import threading
-from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -24,7 +24,7 @@ from whoosh.util.numeric import byte_to_length
 
 from ..clock import Clock
 
-__all__ = ["PostingCache", "numeric_column"]
+__all__ = ["MISSING_DATE", "Mask", "PostingCache", "Postings", "numeric_column"]
 
 #: The cache's budget, in postings of an array (12 bytes each; a document in a set or in a
 #: positions map costs about 8 times that): about 100 MB. The 360 varied queries of the speed
@@ -32,15 +32,17 @@ __all__ = ["PostingCache", "numeric_column"]
 #: long queries are read from disk again and again (p95 300 ms instead of 30).
 CACHE_IDS = 8_000_000
 _OBJECT = 8  # what a document costs in a set or a dict, in postings of an array
-#: Term sets kept (the most recently used): 25 MB at most on 36,000 articles.
-RECENT_SETS = 24
 _LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
+#: The date number of an article without a date (whoosh's default for the column).
+MISSING_DATE = np.uint64(2**64 - 1)
 
 
-#: A posting list: document numbers (ascending) and the term's weight (its frequency).
-#: Arrays, not lists: the garbage collector does not walk them (a cache of lists of
-#: millions of numbers made each full collection cost about 80 ms, in the middle of a search).
-Postings = tuple["array[int]", "array[float]"]
+#: A posting list: document numbers (int32, ascending) and the term's weight (its frequency,
+#: float64). Arrays, not lists: the garbage collector does not walk them (a cache of lists
+#: of millions of numbers made each full collection cost about 80 ms, mid-search).
+Postings = tuple[np.ndarray, np.ndarray]
+#: A set of documents: a boolean array indexed by document number.
+Mask = np.ndarray
 
 
 def _leaf_postings(matcher: Any, clock: Clock | None) -> tuple[list[int], list[float]]:
@@ -73,7 +75,7 @@ class PostingCache:
     """The posting lists and document sets of one open reader (valid until the index
     changes); safe to use from several threads (the cache is locked, the reads are not)."""
 
-    def __init__(self, reader: Any, dates: Callable[[], Sequence[int | None]]) -> None:
+    def __init__(self, reader: Any, dates: Callable[[], np.ndarray]) -> None:
         self.reader = reader
         self._dates = dates
         self._cache: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
@@ -81,9 +83,7 @@ class PostingCache:
         self._live: np.ndarray | None = None
         self._cached_ids = 0
         self._sizes: dict[tuple[str, str, str], int] = {}
-        self._recent: dict[tuple[str, str], frozenset[int]] = {}
-        self._all: frozenset[int] | None = None
-        self._by_date: tuple[tuple[int, ...], tuple[int, ...]] | None = None
+        self._by_date: tuple[np.ndarray, np.ndarray] | None = None
         self._lock = threading.Lock()  # held only to read or change the caches, never to compute
 
     def live(self) -> np.ndarray:
@@ -97,12 +97,6 @@ class PostingCache:
                     live[offset + deleted] = False
             self._live = live
         return self._live
-
-    def all(self) -> frozenset[int]:
-        """Every live document."""
-        if self._all is None:
-            self._all = frozenset(np.flatnonzero(self.live()).tolist())
-        return self._all
 
     def _cached(self, key: tuple[str, str, str]) -> Any:
         """The cached value of `key` (None: not cached), now the most recently used."""
@@ -142,38 +136,39 @@ class PostingCache:
         found = self._cached(key)
         if found is not None:
             return found  # type: ignore[no-any-return]
-        ids = array("i")
-        weights = array("d")
+        id_parts: list[np.ndarray] = []
+        weight_parts: list[np.ndarray] = []
         for _leaf, offset, matcher, deleted in self._matchers(field, text):
             leaf_ids, leaf_weights = _leaf_postings(matcher, clock)
-            if deleted or offset:
-                pairs = [(i + offset, w) for i, w in zip(leaf_ids, leaf_weights, strict=True)
-                         if i not in deleted]
-                ids.extend(i for i, _ in pairs)
-                weights.extend(w for _, w in pairs)
-            else:
-                ids.extend(leaf_ids)
-                weights.extend(leaf_weights)
-        result = (ids, weights)
-        self._remember(key, result, len(ids))
+            ids = np.array(leaf_ids, dtype=np.int32)
+            weights = np.array(leaf_weights, dtype=np.float64)
+            if deleted:
+                keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int32, count=len(deleted)))
+                ids, weights = ids[keep], weights[keep]
+            id_parts.append(ids + offset if offset else ids)
+            weight_parts.append(weights)
+        result = ((np.concatenate(id_parts), np.concatenate(weight_parts)) if len(id_parts) > 1 else
+                  (id_parts[0], weight_parts[0]) if id_parts else
+                  (np.zeros(0, dtype=np.int32), np.zeros(0)))
+        self._remember(key, result, len(result[0]))
         return result
 
-    def term(self, field: str, text: str, clock: Clock | None = None) -> frozenset[int]:
-        """The documents holding `text` in `field`: a set made from the cached array (a
-        millisecond for 25,000 documents; sets of Python numbers take ten times the memory of
-        arrays, so only the last `RECENT_SETS` are kept: a search asks for the same ones
-        several times, and typing asks again)."""
-        key = (field, text)
-        with self._lock:
-            found = self._recent.pop(key, None)
-        if found is None:
-            found = frozenset(self.postings(field, text, clock)[0])
-        with self._lock:
-            self._recent.pop(key, None)
-            while len(self._recent) >= RECENT_SETS:
-                del self._recent[next(iter(self._recent))]
-            self._recent[key] = found
-        return found
+    def term(self, field: str, text: str, clock: Clock | None = None) -> np.ndarray:
+        """The documents holding `text` in `field` (their numbers, ascending)."""
+        return self.postings(field, text, clock)[0]
+
+    def size(self) -> int:
+        """Document numbers are below this."""
+        return int(self.reader.doc_count_all())
+
+    def mask(self, docs: Any) -> Mask:
+        """Documents (numbers, a set or an array of them) as a mask."""
+        out = np.zeros(self.size(), dtype=bool)
+        if isinstance(docs, set | frozenset):
+            docs = np.fromiter(docs, dtype=np.int64, count=len(docs))
+        if len(docs):
+            out[docs] = True
+        return out
 
     def lengths(self, field: str) -> np.ndarray:
         """The length (in terms) of `field` in every document, as whoosh stores it (one byte
@@ -191,20 +186,22 @@ class PostingCache:
             self._lengths[field] = found
         return found
 
-    def phrase(self, field: str, terms: list[str], slop: int, clock: Clock | None = None) -> set[int]:
+    def phrase(self, field: str, terms: list[str], slop: int, clock: Clock | None = None) -> Mask:
         """Documents with `terms` in this order in `field`, each at most `slop` positions
         after the one before (1: adjacent), as whoosh's `Phrase` matches them."""
         key = ("f", field, "\x00".join(terms) + f"~{slop}")
         found = self._cached(key)
-        if found is not None:
-            return set(found)
-        result = self._phrase(field, terms, slop, clock)
-        self._remember(key, frozenset(result), _OBJECT * len(result))
-        return result
+        if found is None:
+            found = np.array(sorted(self._phrase(field, terms, slop, clock)), dtype=np.int32)
+            self._remember(key, found, len(found))
+        return self.mask(found)
 
     def _phrase(self, field: str, terms: list[str], slop: int, clock: Clock | None) -> set[int]:
-        sets = sorted((self.term(field, t, clock) for t in terms), key=len)
-        candidates = set(sets[0]).intersection(*sets[1:])
+        lists = sorted((self.term(field, t, clock) for t in terms), key=len)
+        common = lists[0]
+        for ids in lists[1:]:
+            common = np.intersect1d(common, ids, assume_unique=True)
+        candidates = set(common.tolist())
         if not candidates:
             return candidates
         chains: dict[int, set[int]] | None = None
@@ -283,69 +280,66 @@ class PostingCache:
                 matcher._next_block()
         return out
 
-    def dated(self, start: Any, end: Any) -> set[int]:
-        """Documents dated between two whoosh date numbers (None: open)."""
+    def dated(self, start: Any, end: Any) -> Mask:
+        """Live documents dated between two whoosh date numbers (None: open)."""
         if self._by_date is None:
-            pairs = sorted((d, n) for n, d in enumerate(self._dates()) if d is not None)
-            self._by_date = (tuple(d for d, _ in pairs), tuple(n for _, n in pairs))
+            dates = self._dates()
+            docs = np.flatnonzero(dates != MISSING_DATE)
+            order = np.argsort(dates[docs], kind="stable")
+            self._by_date = (dates[docs][order], docs[order])
         keys, docs = self._by_date
-        lo = 0 if start is None else bisect_left(keys, start)
-        hi = len(keys) if end is None else bisect_right(keys, end)
-        return set(docs[lo:hi]) & self.all()
+        lo = 0 if start is None else int(np.searchsorted(keys, start, side="left"))
+        hi = len(keys) if end is None else int(np.searchsorted(keys, end, side="right"))
+        return self.mask(docs[lo:hi]) & self.live()
 
     def of(self, q: Any, fallback: Callable[[Any], set[int]] | None = None,
-           clock: Clock | None = None) -> frozenset[int] | set[int] | None:
-        """The documents `q` matches. Kinds this module cannot compute are asked of
-        `fallback` (whoosh); without one, the answer is None. `clock` is checked as
+           clock: Clock | None = None) -> Mask | None:
+        """The documents `q` matches, as a mask. Kinds this module cannot compute are asked
+        of `fallback` (whoosh); without one, the answer is None. `clock` is checked as
         posting lists are read."""
         if clock is not None:
             clock.check()
         if isinstance(q, wq.Term):
-            return self.term(q.fieldname, q.text, clock)
+            return self.mask(self.term(q.fieldname, q.text, clock))
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
-            return frozenset()
+            return np.zeros(self.size(), dtype=bool)
         if isinstance(q, wq.Every):
-            return self.all()
+            return self.live().copy()
         if isinstance(q, wq.DateRange | wq.NumericRange) and q.fieldname == "date":
             start, end = _range_bounds(q)
             return self.dated(start, end)
         if isinstance(q, wq.Not):
             inner = self.of(q.query, fallback, clock)
-            return None if inner is None else self.all() - inner
+            return None if inner is None else self.live() & ~inner
         if isinstance(q, wq.Or):
-            parts = [self.of(sub, fallback, clock) for sub in q.subqueries]
-            if any(p is None for p in parts):
-                return None
-            return set().union(*parts)  # type: ignore[arg-type]
+            out = np.zeros(self.size(), dtype=bool)
+            for sub in q.subqueries:
+                part = self.of(sub, fallback, clock)
+                if part is None:
+                    return None
+                out |= part
+            return out
         if isinstance(q, wq.And):
             return self._and(q.subqueries, fallback, clock)
         if isinstance(q, wq.Phrase) and q.words:
             return self.phrase(q.fieldname, list(q.words), q.slop, clock)
         if fallback is not None:
-            return fallback(q)
+            return self.mask(fallback(q))
         return None
 
     def _and(self, subqueries: Iterable[Any], fallback: Callable[[Any], set[int]] | None,
-             clock: Clock | None) -> set[int] | frozenset[int] | None:
-        positives: list[frozenset[int] | set[int]] = []
-        negatives: list[frozenset[int] | set[int]] = []
+             clock: Clock | None) -> Mask | None:
+        out = self.live().copy()
         for sub in subqueries:
-            target = negatives if isinstance(sub, wq.Not) else positives
-            part = self.of(sub.query if isinstance(sub, wq.Not) else sub, fallback, clock)
+            negated = isinstance(sub, wq.Not)
+            part = self.of(sub.query if negated else sub, fallback, clock)
             if part is None:
                 return None
-            target.append(part)
-        if not positives:
-            positives = [self.all()]
-        positives.sort(key=len)
-        result = set(positives[0])
-        for part in positives[1:]:
-            result &= part
-            if not result:
-                break
-        for part in negatives:
-            result -= part
-        return result
+            if negated:
+                out &= ~part
+            else:
+                out &= part
+        return out
 
 
 def numeric_column(column: Any, count: int, default: int = 0) -> np.ndarray:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import heapq
 import math
 import threading
-from array import array
 from collections import OrderedDict
 from collections.abc import Collection, Iterable
 
@@ -28,7 +27,7 @@ import numpy as np
 from ..clock import Clock
 from ..ranking import RankingConfig
 from .compiler import QueryPart
-from .postings import PostingCache
+from .postings import Mask, PostingCache
 
 __all__ = ["Scorer"]
 
@@ -39,17 +38,14 @@ CACHE_SCORES = 2_500_000
 #: The total score of every document (indexed by number), and which ones are scored.
 Scored = tuple[np.ndarray, np.ndarray]
 
-#: The scores of one stem or query part: document numbers and their scores, as arrays.
-Column = tuple["array[int]", "array[float]"]
+#: The scores of one stem or query part: document numbers (int32, ascending) and their
+#: scores (float64).
+Column = tuple[np.ndarray, np.ndarray]
 
 
 def _column(docs: np.ndarray, scores: np.ndarray) -> Column:
     """Scores as arrays, in document order (`docs` ascending)."""
-    ids = array("i")
-    ids.frombytes(docs.astype(np.int32).tobytes())
-    values = array("d")
-    values.frombytes(scores.astype(np.float64).tobytes())
-    return ids, values
+    return docs.astype(np.int32), scores.astype(np.float64)
 
 
 class Scorer:
@@ -107,11 +103,10 @@ class Scorer:
         acc = np.zeros(self.size)
         held = np.zeros(self.size, dtype=bool)
         for field, weight in fields:
-            ids, tfs = self.sets.postings(field, stem, clock)
-            if not ids:
+            at, tfs = self.sets.postings(field, stem, clock)
+            if not len(at):
                 continue
-            at = np.frombuffer(ids, dtype=np.int32)
-            acc[at] += weight * np.frombuffer(tfs, dtype=np.float64) / self._norm(field)[at]
+            acc[at] += weight * tfs / self._norm(field)[at]
             held[at] = True
         docs = np.flatnonzero(held)
         x = acc[docs]
@@ -133,11 +128,9 @@ class Scorer:
         for stem in query_part.stems:
             if clock is not None:
                 clock.check()
-            ids, values = self.stem(stem, query_part.fields, clock)
-            if not ids:
+            at, scores = self.stem(stem, query_part.fields, clock)
+            if not len(at):
                 continue
-            at = np.frombuffer(ids, dtype=np.int32)
-            scores = np.frombuffer(values, dtype=np.float64)
             if query_part.combine == "any":  # the best stem (scores are positive)
                 merged[at] = np.maximum(merged[at], scores)
             else:
@@ -146,37 +139,29 @@ class Scorer:
         docs = np.flatnonzero(held)
         return self._remember(query_part, _column(docs, merged[docs]))
 
-    def mask(self, docs: Collection[int]) -> np.ndarray:
-        """`docs` as a boolean array indexed by document number."""
-        out = np.zeros(self.size, dtype=bool)
-        if docs:
-            out[np.fromiter(docs, dtype=np.intp, count=len(docs))] = True
-        return out
-
     def ids(self, query_part: QueryPart, clock: Clock | None = None) -> np.ndarray:
-        """The documents one part of a query scores (a view of the cached column)."""
-        return np.frombuffer(self.part(query_part, clock)[0], dtype=np.int32)
+        """The documents one part of a query scores (the cached column)."""
+        return self.part(query_part, clock)[0]
 
-    def scores(self, parts: Iterable[QueryPart], candidates: Collection[int],
+    def scores(self, parts: Iterable[QueryPart], candidates: Mask | Collection[int],
                clock: Clock | None = None) -> Scored:
-        """The total score of every document (indexed by number) and the candidates that
-        some part scores."""
+        """The total score of every document (indexed by number) and the candidates (a
+        mask, or document numbers) that some part scores."""
         total = np.zeros(self.size)
         scored = np.zeros(self.size, dtype=bool)
         for query_part in parts:
-            ids, values = self.part(query_part, clock)
-            if not ids:
+            at, values = self.part(query_part, clock)
+            if not len(at):
                 continue
-            at = np.frombuffer(ids, dtype=np.int32)
-            total[at] += query_part.boost * np.frombuffer(values, dtype=np.float64)
+            total[at] += query_part.boost * values
             scored[at] = True
-        scored &= self.mask(candidates)
+        scored &= self.sets.mask(candidates) if not _is_mask(candidates) else candidates
         return total, scored
 
     @staticmethod
-    def top(scores: Scored, k: int, candidates: Collection[int] = ()) -> list[tuple[int, float]]:
-        """The `k` best scored (document, score), ties by document number; candidates
-        without a score fill the rest, in document order."""
+    def top(scores: Scored, k: int, candidates: Mask | Collection[int] = ()) -> list[tuple[int, float]]:
+        """The `k` best scored (document, score), ties by document number; candidates (a
+        mask, or document numbers) without a score fill the rest, in document order."""
         if k <= 0:
             return []
         total, scored = scores
@@ -188,7 +173,14 @@ class Scorer:
             docs, values = docs[keep], values[keep]
         best = sorted(zip(docs.tolist(), values.tolist(), strict=True),
                       key=lambda item: (-item[1], item[0]))[:k]
-        if len(best) < k and len(candidates) > len(best):
-            rest = heapq.nsmallest(k - len(best), (d for d in candidates if not scored[d]))
+        if len(best) < k:
+            if _is_mask(candidates):
+                rest = np.flatnonzero(candidates & ~scored)[:k - len(best)].tolist()
+            else:
+                rest = heapq.nsmallest(k - len(best), (d for d in candidates if not scored[d]))
             best.extend((d, 0.0) for d in rest)
         return best
+
+
+def _is_mask(docs: object) -> bool:
+    return isinstance(docs, np.ndarray) and docs.dtype == bool

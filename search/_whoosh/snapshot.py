@@ -25,7 +25,7 @@ from ..words import ValueIndex
 from .compiler import QueryPart
 from .damage import reads_index
 from .matching import match, rank
-from .postings import PostingCache, numeric_column
+from .postings import MISSING_DATE, PostingCache, numeric_column
 from .scoring import Scorer
 
 __all__ = ["WhooshSnapshot", "stored_article"]
@@ -45,11 +45,11 @@ class WhooshSnapshot:
         self.reader = searcher.reader()
         self.stamp = stamp
         self.ranking = ranking
-        self.postings = PostingCache(self.reader, self.date_column)
+        self.postings = PostingCache(self.reader, self.date_array)
         self.scorer = Scorer(self.postings, ranking)
         self._values: dict[str, ValueIndex] = {}
-        self._value_sets: dict[str, dict[str, frozenset[int]]] = {}
-        self._dates: tuple[int | None, ...] | None = None
+        self._value_docs: dict[str, dict[str, np.ndarray]] = {}
+        self._dates: np.ndarray | None = None
         self._vocab: Vocabulary | None = None
         self._once = threading.Lock()  # loads the vocabulary and the date column once
         #: searches running on this snapshot, and whether a newer one replaced it
@@ -66,22 +66,21 @@ class WhooshSnapshot:
                     self._vocab = Vocabulary.load(self.path)
         return self._vocab
 
-    def date_column(self) -> tuple[int | None, ...]:
-        """The date of every document as a sortable integer (None: no date)."""
+    def date_array(self) -> np.ndarray:
+        """The date of every document as a sortable number (`MISSING_DATE`: no date)."""
         if self._dates is None:
             with self._once:
                 if self._dates is None:
                     self._dates = self._read_dates()
         return self._dates
 
-    def _read_dates(self) -> tuple[int | None, ...]:
-        missing = 2**64 - 1
-        column = np.full(self.reader.doc_count_all(), missing, dtype=np.uint64)
+    def _read_dates(self) -> np.ndarray:
+        column = np.full(self.reader.doc_count_all(), MISSING_DATE, dtype=np.uint64)
         for sub, offset in self.reader.leaf_readers():
             if sub.has_column("date"):
                 column[offset:offset + sub.doc_count_all()] = numeric_column(
-                    sub.column_reader("date", translate=False), sub.doc_count_all(), missing)
-        return tuple(None if v == missing else v for v in column.tolist())
+                    sub.column_reader("date", translate=False), sub.doc_count_all(), int(MISSING_DATE))
+        return column
 
     def values(self, fname: str) -> ValueIndex:
         """The exact values of a field (sources, authors, tags, years)."""
@@ -91,17 +90,17 @@ class WhooshSnapshot:
                 t.decode("utf-8") if isinstance(t, bytes) else t for t in self.reader.lexicon(fname))
         return found
 
-    def value_sets(self, fname: str, clock: Clock | None = None) -> dict[str, frozenset[int]]:
-        """The documents holding each value of a field."""
-        sets = self._value_sets.get(fname)
-        if sets is None:
-            sets = {}
+    def value_docs(self, fname: str, clock: Clock | None = None) -> dict[str, np.ndarray]:
+        """The documents holding each value of a field (their numbers)."""
+        found = self._value_docs.get(fname)
+        if found is None:
+            found = {}
             for value, _words in self.values(fname).values:
                 docs = self.postings.term(fname, value, clock)
-                if docs:
-                    sets[value] = docs
-            self._value_sets[fname] = sets
-        return sets
+                if len(docs):
+                    found[value] = docs.copy()  # kept here: the posting cache may drop its own
+            self._value_docs[fname] = found
+        return found
 
     # -- the protocol ------------------------------------------------------------------
 
@@ -142,10 +141,13 @@ class WhooshSnapshot:
         peak = top[0][0]
         fields = (("title", self.ranking.title_boost), ("body", 1.0))
         parts = [QueryPart((t,), fields, w / peak, "any") for w, t in top]
-        matched = set().union(*(self.postings.term(f, t, clock) for _, t in top for f, _ in fields))
-        matched.discard(key)  # type: ignore[arg-type]
+        matched = np.zeros(self.postings.size(), dtype=bool)
+        for _, term in top:
+            for field, _ in fields:
+                matched[self.postings.term(field, term, clock)] = True
+        matched[int(key)] = False  # type: ignore[call-overload]
         ranked = rank(self, parts, limit, "relevance", matched, clock)
-        return Matches(total=len(matched), ranked=ranked,
+        return Matches(total=int(np.count_nonzero(matched)), ranked=ranked,
                        terms=frozenset(t for _, t in top[:SIMILAR_SHOWN]))
 
     @reads_index
@@ -153,14 +155,14 @@ class WhooshSnapshot:
         """Counts, size, date range and versions of the index."""
         reader = self.reader
         meta = read_meta(self.path) or {}
-        dates = self.date_column()
-        known = [d for d in (dates[n] for n in np.flatnonzero(self.postings.live()).tolist()) if d is not None]
+        dates = self.date_array()[self.postings.live()]
+        known = dates[dates != MISSING_DATE]
         return IndexStats(
             path=self.path,
             articles=reader.doc_count(),
             size_bytes=dir_size(self.path),
-            oldest=long_to_datetime(min(known)) if known else None,
-            newest=long_to_datetime(max(known)) if known else None,
+            oldest=long_to_datetime(int(known.min())) if len(known) else None,
+            newest=long_to_datetime(int(known.max())) if len(known) else None,
             schema_version=int(meta.get("schema_version", 0)),
             built_at=meta.get("built_at"),
             updated_at=meta.get("updated_at"),
