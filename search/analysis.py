@@ -226,6 +226,7 @@ class FrenchAnalyzer:
 
     def _clear(self) -> None:
         self._cache: dict[str, _Parsed] = {}
+        self._quick: dict[str, frozenset[str] | None] = {}  # `_quick_keys` of tokens not analysed
         self._seq: dict[str, tuple[str, ...]] = {}
         self._pairs: dict[str, tuple[tuple[str, str], ...]] = {}
         self._joins: dict[str, str] = {}
@@ -336,12 +337,29 @@ class FrenchAnalyzer:
 
     def spans(self, text: str, wanted: AbstractSet[str]) -> list[tuple[int, int, str]]:
         """(start, end, term) of every token of `text` whose term is in `wanted`, joined
-        compounds included (index mode), in text order."""
+        compounds included (index mode), in text order.
+
+        A token not yet analysed is analysed only if it may give a wanted term: a term
+        begins with the first two letters of the folded word (or of the joined compound)
+        it comes from, so a token none of whose parts begins like a wanted term is skipped
+        without its analysis (`_may_give`).
+        """
         cache = self._cache
+        quick = self._quick
         out: list[tuple[int, int, str]] = []
+        starts = frozenset(t[:2] for t in wanted) | frozenset(t[:1] for t in wanted if len(t) == 1)
         for m in _TOKEN.finditer(text):
             token = m.group()
-            parsed = cache.get(token) or self._parsed(token)
+            parsed = cache.get(token)
+            if parsed is None:
+                keys = quick.get(token, _UNKNOWN)
+                if keys is _UNKNOWN:
+                    if len(quick) > CACHE_TOKENS:
+                        quick.clear()
+                    keys = quick[token] = _quick_keys(token)
+                if keys is not None and keys.isdisjoint(starts):
+                    continue
+                parsed = self._parsed(token)
             parts, joined = parsed[0], parsed[1]
             hit_parts = not wanted.isdisjoint(parsed[3])
             if not hit_parts and (joined is None or joined not in wanted):
@@ -354,6 +372,43 @@ class FrenchAnalyzer:
             if self.compounds and joined is not None and joined in wanted and len(parsed[3]) > 1:
                 out.append((base + parts[0][0], base + parts[-1][1], joined))
         return out
+
+
+#: Letters folded as unidecode folds them (Latin letters with accents, ligatures), for the
+#: quick test of `_may_give`; a token with any other non-ASCII letter is analysed.
+_QUICK_FOLD = str.maketrans({c: unidecode(c).lower() for c in map(chr, [*range(0xC0, 0x250), 0x152, 0x153])
+                             if unidecode(c).isascii() and unidecode(c).isalpha()})
+_QUICK_SPLIT = re.compile(rf"[{_APOS}{_HYPHENS}]")
+_IRREGULAR_FORMS = frozenset(_IRREGULAR)
+
+
+_UNKNOWN: frozenset[str] = frozenset({"\x00"})
+_DIGIT_OR_DOT = re.compile(r"[.,0-9]")
+
+
+def _quick_keys(token: str) -> frozenset[str] | None:
+    """What the terms of `token` may begin with: the first two letters (and the first one)
+    of each of its folded parts, and of its joined compound with or without an elision.
+    None when the quick test cannot tell (digits, dots, letters it does not fold,
+    irregular plurals): the token must be analysed."""
+    low = token.lower().translate(_QUICK_FOLD).replace("_", "")
+    if not low.isascii() or _DIGIT_OR_DOT.search(low):
+        return None
+    parts = [p for p in _QUICK_SPLIT.split(low) if p]
+    if any(p in _IRREGULAR_FORMS for p in parts):
+        return None
+    keys = set()
+    for part in [*parts, "".join(parts), "".join(parts[1:])]:  # compounds, elided or not
+        keys.add(part[:2])
+        keys.add(part[:1])
+    return frozenset(keys)
+
+
+def _may_give(token: str, starts: AbstractSet[str]) -> bool:
+    """Whether `token` may give a term beginning with one of `starts` (two letters, or one
+    for a one-letter term); True whenever the quick test cannot tell."""
+    keys = _quick_keys(token)
+    return keys is None or not keys.isdisjoint(starts)
 
 
 def index_analyzer() -> FrenchAnalyzer:

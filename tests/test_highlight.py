@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 from search.analysis import analyze
 from search.highlight import best_passage, match_spans
 
+from .conftest import NEWS, REPO
+
 FRENCH_WORDS = ["l’œuvre", "cœur", "Élysée", "aujourd’hui", "qu’il", "porte-parole",
                 "Saint‑Étienne", "électricité", "7,5", "%", "«", "»", "…", "COVID-19", "I.A.",
                 "e\u0301te\u0301", "naïve", "Noël", "ÇA", "l'avion", "jusqu’à", "été", "son",
@@ -51,3 +53,45 @@ def test_snippet_spans_show_the_same_words(text: str, data: st.DataObject) -> No
     if spans and text.strip():
         assert shown, "the passage holds at least one match"
     assert "\n" not in passage
+
+
+TRICKY_TOKENS = ("yeux", "a-t-il", "n'a-t-il", "d'à-coups", "C_Two", "ex-PS", "PS", "l'e-prix", "I.A.", "7,5",
+                 "Œuvre", "aujourd’hui", "porte-parole", "week-end", "Saint-Étienne", "ﬁn", "Ærø", "北京",
+                 "jusqu’au", "travaux", "cieux", "S.N.C.F.", "1.000.000", "e\u0301te\u0301")
+
+
+def _all_tokens() -> list[str]:
+    from search.analysis import _TOKEN
+    from search.corpus import iter_articles
+
+    texts = [f"{r.article.title} {r.article.lead} {r.article.body}" for source in (NEWS, REPO / "corpus")
+             for r in iter_articles(source)]
+    return sorted({t for text in texts for t in _TOKEN.findall(text)} | set(TRICKY_TOKENS))
+
+
+def test_the_quick_test_never_skips_a_token_that_gives_a_wanted_term() -> None:
+    """`spans` skips the analysis of tokens that cannot give a wanted term: it must never
+    skip one that does (every term begins like one of its token's folded parts)."""
+    from search.analysis import FrenchAnalyzer, _may_give
+
+    analyzer = FrenchAnalyzer()
+    checked = 0
+    for token in _all_tokens():
+        parsed = analyzer._parsed(token)
+        for term in {*parsed[3], *([parsed[1]] if parsed[1] else [])}:
+            assert _may_give(token, {term[:2]}), (token, term)
+            checked += 1
+    assert checked > 3000
+    assert not _may_give("maison", {"ch", "re"}) and _may_give("l’avion", {"av"})
+
+
+def test_spans_with_a_cold_cache_equal_spans_with_every_token_analysed() -> None:
+    from search.analysis import FrenchAnalyzer
+    from search.corpus import iter_articles
+
+    for record in iter_articles(REPO / "corpus"):
+        body = record.article.body
+        warm = FrenchAnalyzer()
+        every = set(warm.index_terms(body))  # every token analysed, cached
+        wanted = set(sorted(every)[::7])
+        assert FrenchAnalyzer().spans(body, wanted) == warm.spans(body, wanted)

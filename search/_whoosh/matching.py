@@ -163,11 +163,12 @@ def _opening_boost(snap: WhooshSnapshot, ranked: list[Match], parts: list[QueryP
     if not parts or ranking.lead_weight <= 0 or len(head) < 2:
         return ranked
     groups = [set(p.stems) for p in parts]
+    stems = frozenset().union(*groups)
     rescored = []
     for m in head:
         clock.check()
         body = snap.searcher.stored_fields(m.key).get("body", "")
-        opening = shared_analyzer().index_terms(body[:ranking.lead_chars]).keys()
+        opening = {term for _, _, term in shared_analyzer().spans(body[:ranking.lead_chars], stems)}
         share = sum(1 for g in groups if not g.isdisjoint(opening)) / len(groups)
         rescored.append(Match(m.key, m.score * (1.0 + ranking.lead_weight * share), m.all_words))
     rescored.sort(key=lambda m: (m.key not in first, -m.score, m.key))
