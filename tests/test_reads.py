@@ -8,6 +8,7 @@ import pickle
 import random
 from pathlib import Path
 
+import pytest
 from whoosh import index as whoosh_index
 from whoosh.filedb.structfile import BufferFile
 
@@ -77,3 +78,46 @@ def test_a_mapped_part_reads_the_map_in_place() -> None:
     assert f.get(8, 2) == b"89"
     assert f.subset(2, 3).read() == b"234"
     f.close()
+
+
+def test_pages_read_are_let_go_and_read_back(tmp_path: Path) -> None:
+    """The mapped segment pages a search touched stop counting in the process's memory
+    when released (they stay in the system's file cache), and reading works on."""
+    from search import Article
+    from search._whoosh.local import mapped_bytes
+
+    words = ("grève retraite budget élection climat énergie santé école transport culture "
+             "justice police armée sport marché banque").split()
+    articles = [Article(id=f"a{i}", title=f"{words[i % 16]} {i}",
+                        body=" ".join(f"{words[(i * 7 + k) % 16]}{k % 50}" for k in range(400)))
+                for i in range(3000)]
+    Index.rebuild(articles, tmp_path / "index", procs=1).close()
+    size = sum(p.stat().st_size for p in (tmp_path / "index").glob("*.seg"))
+    assert size > 4 << 20
+    with Index.open(tmp_path / "index") as ix, ix.backend.snapshot() as snap:
+        snap.release_pages()
+        start = mapped_bytes()
+        for docnum in range(3000):  # every stored article: many pages of the file
+            snap.searcher.stored_fields(docnum)
+        read = mapped_bytes() - start
+        snap.release_pages()
+        released = start + read - mapped_bytes()
+        assert read > 2 << 20 and released > read * 0.9, (read, released, size)
+        assert ix.get("a2999").title == "école 2999" and ix.search("école").total > 100
+
+
+def test_searches_let_the_pages_go_past_a_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import search._whoosh.local as local
+    from search._whoosh.snapshot import WhooshSnapshot
+
+    released: list[int] = []
+    monkeypatch.setattr(WhooshSnapshot, "release_pages", lambda self: released.append(1))
+    Index.rebuild(NEWS, tmp_path / "index", procs=1).close()
+    with Index.open(tmp_path / "index") as ix:
+        for _ in range(64):
+            ix.search("retraite")
+        assert released == []  # under the limit: the pages are kept
+        monkeypatch.setattr(local, "MAPPED_PAGES_KEPT", 0)
+        for _ in range(64):
+            ix.search("retraite")
+        assert len(released) == 64 // local.RSS_CHECK_EVERY

@@ -19,7 +19,22 @@ from .reads import open_whoosh
 from .snapshot import WhooshSnapshot
 from .transaction import RebuildWriter, UpdateWriter
 
-__all__ = ["WhooshBackend"]
+__all__ = ["MAPPED_PAGES_KEPT", "RSS_CHECK_EVERY", "WhooshBackend", "mapped_bytes"]
+
+#: Every this many searches, the process looks at how much of the index files it maps...
+RSS_CHECK_EVERY = 32
+#: ... and lets the pages go beyond this many bytes (they stay in the system's file cache).
+MAPPED_PAGES_KEPT = 256 << 20
+
+
+def mapped_bytes() -> int:
+    """The bytes of files this process maps and holds resident (0 where the system does
+    not say)."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[2]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 class WhooshBackend:
@@ -37,6 +52,7 @@ class WhooshBackend:
         self._lock = threading.Lock()  # guards `_current` and the snapshots' use counts
         self._current: WhooshSnapshot | None = None
         self._closed = False
+        self._uses = 0
 
     # -- reading -------------------------------------------------------------------------
 
@@ -66,7 +82,7 @@ class WhooshBackend:
                 reason = "no table of contents" if type(err).__name__ == "EmptyIndexError" else (
                     f"{type(err).__name__}: {err}".strip()[:160])
                 raise IndexCorruptError(self.path, reason) from err
-            return WhooshSnapshot(self.path, searcher, stamp, self.ranking)
+            return WhooshSnapshot(self.path, searcher, stamp, self.ranking, ix.storage)
         raise AssertionError("unreachable")
 
     @contextmanager
@@ -91,6 +107,10 @@ class WhooshBackend:
                 snap.users -= 1
                 if snap.retired and not snap.users:
                     snap.close()
+                self._uses += 1
+                check = not self._uses % RSS_CHECK_EVERY
+            if check and mapped_bytes() > MAPPED_PAGES_KEPT:
+                snap.release_pages()
 
     def refresh(self) -> None:
         """Drop the current snapshot: the next search opens the index again."""

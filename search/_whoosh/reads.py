@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,14 @@ class SegmentFile(StructFile):  # type: ignore[misc]
     def subset(self, position: int, length: int, name: str | None = None) -> MappedPart:
         return MappedPart(self._view[position:position + length], name=name)
 
+    def release_pages(self) -> None:
+        """Drop this process's mapping of the pages read so far (see `ZeroCopyStorage`)."""
+        if self._map is not None and not self.is_closed and hasattr(mmap, "MADV_DONTNEED"):
+            try:
+                self._map.madvise(mmap.MADV_DONTNEED)
+            except (OSError, ValueError):  # a closed map, or a system without it
+                pass
+
     def close(self) -> None:
         if self.is_closed:
             return
@@ -147,11 +156,21 @@ class ZeroCopyStorage(FileStorage):  # type: ignore[misc]
     def __init__(self, path: str) -> None:
         # whoosh's own mapping copies each part: `SegmentFile` maps instead
         super().__init__(path, supports_mmap=False)
+        self.mapped: weakref.WeakSet[SegmentFile] = weakref.WeakSet()
 
     def open_file(self, name: str, **kwargs: Any) -> Any:
         if name.endswith(".seg") and not kwargs:
-            return SegmentFile(self._fpath(name), name)
+            segment = SegmentFile(self._fpath(name), name)
+            self.mapped.add(segment)
+            return segment
         return super().open_file(name, **kwargs)
+
+    def release_pages(self) -> None:
+        """Let go of the pages of the mapped segment files this process has read: they stay
+        in the system's file cache, are read back from it when needed, and stop counting in
+        this process's resident memory (which would otherwise grow to the index's size)."""
+        for segment in list(self.mapped):
+            segment.release_pages()
 
 
 def _storage(path: Path) -> FileStorage:

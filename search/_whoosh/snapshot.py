@@ -39,8 +39,10 @@ class WhooshSnapshot:
     """An open searcher of the index at `path`, valid until the index changes, with its
     caches; safe to search from several threads (its caches lock what they change)."""
 
-    def __init__(self, path: Path, searcher: Any, stamp: tuple[int, ...], ranking: RankingConfig) -> None:
+    def __init__(self, path: Path, searcher: Any, stamp: tuple[int, ...], ranking: RankingConfig,
+                 storage: Any = None) -> None:
         self.path = path
+        self.storage = storage
         self.searcher = searcher
         self.reader = searcher.reader()
         self.stamp = stamp
@@ -171,6 +173,12 @@ class WhooshSnapshot:
             sources=len(self.values("source").values),
             words=len(self.vocabulary()),
         )
+
+    def release_pages(self) -> None:
+        """Let go of the index pages this process has read (`ZeroCopyStorage`)."""
+        release = getattr(self.storage, "release_pages", None)
+        if release is not None:
+            release()
 
     def close(self) -> None:
         """Release the open files."""
