@@ -273,16 +273,17 @@ def test_a_large_article_is_stored_whole(backend: Any) -> None:
 def test_cluster_start_and_stop_commands(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
     engine_or_skip()
     from search._sphinx.cluster import LocalCluster
-    from search.cli.cluster import main
+    from search.cli import main
+    from search.cli.cluster import main as cluster_main  # python -m search.cli.cluster
 
-    assert main(["start", "--local", "1", "--dir", str(tmp_path)]) == 0
+    assert main(["cluster", "start", "--local", "1", "--dir", str(tmp_path)]) == 0
     cluster = LocalCluster.read(tmp_path)
     assert cluster is not None and capsys.readouterr().out.strip() == cluster.url
     (node,) = cluster.topology.nodes
     pid = cluster.pid(node)
     assert pid is not None and node.host == "127.0.0.1"
-    assert main(["start", "--local", "1", "--dir", str(tmp_path)]) == 0  # running: the same node
+    assert cluster_main(["start", "--local", "1", "--dir", str(tmp_path)]) == 0  # running: the same node
     assert cluster.pid(node) == pid
-    assert main(["stop", "--dir", str(tmp_path)]) == 0
+    assert main(["cluster", "stop", "--dir", str(tmp_path)]) == 0
     assert cluster.pid(node) is None and f"stopped node {node}" in capsys.readouterr().err
 
