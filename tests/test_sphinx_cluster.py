@@ -59,61 +59,6 @@ def ids(backend: Any, found: Matches) -> list[str]:
         return [s.article.id for s in snapshot.articles([m.key for m in found.ranked])]
 
 
-#: Every part of the query language (the README's table), and what the sample news gives.
-FEATURES = [
-    ("réforme des retraites", {"retraites-1", "retraites-2"}),
-    ("ÉLECTRICITÉ", {"electricite"}),
-    ("chevaux", {"cheval"}),
-    ("travaux", {"travaux"}),
-    ("jeux", {"jeux"}),
-    ("aujourd’hui", {"journaux"}),
-    ("l'Élysée", {"election"}),
-    ("œuvre", {"oeuvre"}),
-    ("7,5 %", {"electricite"}),
-    ("covid19", {"ia"}),
-    ("I.A.", {"ia"}),
-    ("été", {"cheval", "travaux"}),
-    ("Saint-Étienne", {"retraites-2"}),
-    ('"saint étienne"', {"retraites-2"}),
-    ("weekend", {"concert"}),
-    ("porteparole", {"retraites-1"}),
-    ("grève OU manifestation", {"retraites-1", "retraites-2"}),
-    ("retraites -SNCF", {"retraites-1"}),
-    ("retraites SAUF SNCF", {"retraites-1"}),
-    ("retraite ET (SNCF OR RATP)", {"retraites-2"}),
-    ('"bouclier tarifaire"', {"electricite"}),
-    ('"prix électricité"~3', {"electricite"}),
-    ('"électricité prix"~3', {"electricite"}),  # the cluster: any order (a difference)
-    ("électri*", {"electricite"}),
-    ("gouvernemant~", {"retraites-1"}),
-    ("titre:retraites", {"retraites-1", "retraites-2"}),
-    ("source:courrier", {"retraites-2", "oeuvre"}),
-    ("auteur:Dubois", {"election", "retraites-1"}),
-    ("rubrique:économie", {"ia", "electricite", "cheval"}),
-    ("tag:eco*", {"ia", "electricite", "cheval"}),
-    ("date:2023-03", {"retraites-1", "retraites-2"}),
-    ("date:[2023-01-01 TO 2023-06-30]", {"retraites-1", "retraites-2"}),
-    ("date:<2020", {"oeuvre", "journaux"}),
-    ("macron^2 retraites", {"retraites-1", "retraites-2"}),
-    ("+retraite réforme", {"retraites-1"}),
-    ("-retraites", {a.id for a in ARTICLES} - {"retraites-1", "retraites-2"}),
-    ("les des", set()),
-]
-#: What the cluster finds otherwise than the local engine, on purpose.
-DIFFERENT = {'"électricité prix"~3'}
-
-
-@pytest.mark.parametrize("q, expected", FEATURES, ids=[q for q, _ in FEATURES])
-def test_each_feature_finds_these_articles_as_the_local_engine(
-        backend: Any, news_index: Index, q: str, expected: set[str]) -> None:
-    found = match(backend, q)
-    assert set(ids(backend, found)) == expected and found.total == len(expected)
-    local = news_index.search(q, limit=50)
-    if q not in DIFFERENT:
-        assert {h.id for h in local.hits} == expected and local.total == found.total
-        assert {n.code for n in found.notices} == {n.code for n in local.notices}
-
-
 def test_the_terms_to_highlight_are_the_project_analysis(backend: Any) -> None:
     assert match(backend, "Électricité chevaux électri*").terms == {"electricit", "cheval"}
     assert match(backend, "retraites -grève").terms == {"retrait"}
