@@ -74,6 +74,20 @@ def test_relaxed_when_too_few_articles_hold_every_word(backend: Any) -> None:
     assert both.ranked[0].all_words and ids(backend, both)[0] == "retraites-1"
 
 
+def test_scores_survive_the_ram_chunks_written_to_disk(backend: Any) -> None:
+    before = match(backend, "retraite OR prix OR chevaux")
+    site = backend.site
+    with backend.snapshot() as snapshot:
+        gen = snapshot.state.gen
+    for shard, copies in enumerate(site.topology.shards):  # as searchd does past rt_mem_limit
+        for node in copies:
+            with site.pool.session(node) as session:
+                session.execute(f"FLUSH RAMCHUNK {site.tables.shard(gen, shard)}")
+    after = match(backend, "retraite OR prix OR chevaux")
+    assert {m.key for m in after.ranked} == {m.key for m in before.ranked} and len(after.ranked) == 4
+    assert all(m.score > 0 for m in before.ranked + after.ranked)  # bm25f(), then the engine's bm25
+
+
 def test_articles_come_back_as_written(backend: Any) -> None:
     with backend.snapshot() as snapshot:
         keys = [snapshot.key_of(a.id) for a in ARTICLES]
