@@ -117,6 +117,19 @@ class ClusterProject(Project):
         """The index's URL on the cluster run in ``workdir``."""
         return self.serve(workdir)
 
+    def nodes_rss_mb(self) -> float | None:
+        """The peak resident memory of the running nodes, added up, in MiB (None: none runs).
+        searchd runs as a daemon: its memory is not in the benchmark's own RSS figures."""
+        from search._sphinx.cluster import LocalCluster
+
+        cluster = LocalCluster.read(self._folder) if self._folder is not None else None
+        pids = [cluster.pid(node) for node in cluster.topology.nodes] if cluster else []
+        peaks = []
+        for pid in pids:
+            status = Path(f"/proc/{pid}/status").read_text() if pid else ""
+            peaks += [int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")]
+        return round(sum(peaks) / 1024, 1) if peaks else None
+
     def close(self) -> None:
         """Close the index and stop the nodes."""
         super().close()
