@@ -55,6 +55,7 @@ FEATURES: list[tuple[str, set[str], list[str]]] = [
     ("date:2023-03", {"retraites-1", "retraites-2"}, []),
     ("date:[2023-01-01 TO 2023-06-30]", {"retraites-1", "retraites-2"}, []),
     ("date:<2020", {"oeuvre", "journaux"}, []),
+    ("date:(retraite)", {"retraites-1", "retraites-2"}, []),  # a word under another field: title, body
     ("macron^2 retraites", {"retraites-1", "retraites-2"}, ["relaxed"]),
     ("+retraite réforme", {"retraites-1"}, []),
     ("-retraites", EVERY_ID - {"retraites-1", "retraites-2"}, []),
