@@ -10,8 +10,9 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     """Parse the options, build the app, run it."""
     parser = argparse.ArgumentParser(prog="tui.py", description="Chercher dans des articles d’actualité.")
-    parser.add_argument("--index", type=Path, default=None,
-                        help="dossier de l’index (défaut : $SEARCH_INDEX ou index/)")
+    parser.add_argument("--index", default=None,
+                        help="dossier de l’index, ou l’URL sphinx://HÔTE:PORT/TABLE d’un cluster "
+                        "(défaut : $SEARCH_INDEX ou index/)")
     parser.add_argument("--corpus", type=Path, default=None,
                         help="corpus à indexer (défaut : $SEARCH_CORPUS ou corpus/)")
     parser.add_argument("--theme", default=None,

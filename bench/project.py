@@ -1,4 +1,5 @@
-"""The engine under test, driven through its public facade (`search.Index`) only."""
+"""The engine under test, driven through its public facade (`search.Index`) only: on a local
+index (`Project`), or on a 2-node Sphinx cluster run on this machine (`ClusterProject`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from bench.common import Doc, PeerUnavailable, Record
+from bench.common import Doc, PeerUnavailable, Record, require
 from bench.querymix import MixQuery, lucene_syntax
 
 
@@ -30,19 +31,23 @@ class Project:
         """Where the index built under ``workdir`` lives."""
         return workdir / "ix"
 
+    def location(self, workdir: Path) -> Path | str:
+        """The index location to build and open for ``workdir`` (a folder here)."""
+        return self.index_dir(workdir)
+
     def index(self, docs: list[Doc], workdir: Path) -> None:
         """Rebuild an index from (id, title, body) documents (title "" for body-only sets)."""
         article = self._search.Article
         articles = (article(id=i, title=t, body=b) for i, t, b in docs)
-        self._ix = self._search.Index.rebuild(articles, self.index_dir(workdir))
+        self._ix = self._search.Index.rebuild(articles, self.location(workdir))
 
     def build(self, corpus: Path, workdir: Path, procs: int | None = None) -> None:
         """Rebuild an index from a corpus file (`procs` indexing processes: the default's)."""
-        self._search.Index.rebuild(corpus, self.index_dir(workdir), procs=procs).close()
+        self._search.Index.rebuild(corpus, self.location(workdir), procs=procs).close()
 
     def open(self, workdir: Path) -> None:
         """Open the index built under ``workdir``."""
-        self._ix = self._search.Index.open(self.index_dir(workdir))
+        self._ix = self._search.Index.open(self.location(workdir))
 
     def update(self, corpus: Path, changed: list[Record]) -> dict[str, Any]:
         """Bring the index up to date with a modified corpus file (it finds the changes itself)."""
@@ -77,6 +82,62 @@ class Project:
         if self._ix is not None:
             self._ix.close()
             self._ix = None
+
+
+class ClusterProject(Project):
+    """The same engine and facade on a Sphinx cluster: 2 searchd nodes on 127.0.0.1, 2 shards,
+    one of them mirrored (the test cluster's layout), run in ``workdir/cluster``.
+
+    The nodes are started by `serve` (called by `location`, and by the speed benchmark before
+    it starts timing) and stopped by `close`; the data stays in the folder, so that the next
+    phase of a benchmark (another process) starts them again on the same index.
+    """
+
+    name = "cluster"
+    #: The nodes holding each shard, first copy first.
+    LAYOUT = ((0,), (0, 1))
+
+    def __init__(self) -> None:
+        super().__init__()
+        require("pymysql")
+        import shutil
+
+        if shutil.which("searchd") is None:
+            raise PeerUnavailable("searchd is not installed (apt-get install sphinxsearch)")
+        self._folder: Path | None = None
+
+    def serve(self, workdir: Path) -> str:
+        """Start the nodes in ``workdir/cluster`` (again, if they ran before); the index's URL."""
+        from search._sphinx.cluster import start_local
+
+        self._folder = workdir / "cluster"
+        return start_local(len(self.LAYOUT), self._folder, layout=self.LAYOUT).url
+
+    def location(self, workdir: Path) -> Path | str:
+        """The index's URL on the cluster run in ``workdir``."""
+        return self.serve(workdir)
+
+    def nodes_rss_mb(self) -> float | None:
+        """The peak resident memory of the running nodes, added up, in MiB (None: none runs).
+        searchd runs as a daemon: its memory is not in the benchmark's own RSS figures."""
+        from search._sphinx.cluster import LocalCluster
+
+        cluster = LocalCluster.read(self._folder) if self._folder is not None else None
+        pids = [cluster.pid(node) for node in cluster.topology.nodes] if cluster else []
+        peaks = []
+        for pid in pids:
+            status = Path(f"/proc/{pid}/status").read_text() if pid else ""
+            peaks += [int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")]
+        return round(sum(peaks) / 1024, 1) if peaks else None
+
+    def close(self) -> None:
+        """Close the index and stop the nodes."""
+        super().close()
+        if self._folder is not None:
+            from search._sphinx.cluster import stop_local
+
+            stop_local(self._folder)
+            self._folder = None
 
 
 def _plain(value: Any) -> bool:

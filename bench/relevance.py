@@ -138,13 +138,14 @@ def main(argv: list[str] | None = None) -> int:
             err.print(f"{set_name}: {name} ...", end=" ")
             try:
                 with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
-                    results[name] = run_system(
-                        system, rs, {"tune": tune, "report": report}, Path(tmp)
-                    )
+                    try:
+                        results[name] = run_system(
+                            system, rs, {"tune": tune, "report": report}, Path(tmp)
+                        )
+                    finally:
+                        system.close()  # while its files are there (a server stops by them)
             except Exception as error:  # one broken system must not stop the others
                 results[name] = {"error": f"{type(error).__name__}: {error}"}
-            finally:
-                system.close()
             res = results[name]
             err.print(
                 res.get("error")

@@ -1,7 +1,8 @@
 """Speed benchmark on the OrangeSum corpus: rebuild, incremental update, warm query latency.
 
 Each measurement runs in a fresh subprocess (``--worker``), so peak RSS is per system and phase.
-Example: ``python -m bench.speed --quick`` (CI), ``python -m bench.speed --profile fuzzy``.
+Example: ``python -m bench.speed --quick`` (CI), ``python -m bench.speed --profile fuzzy``; the
+project on a 2-node Sphinx cluster beside the local index: ``--systems project,cluster``.
 """
 
 from __future__ import annotations
@@ -43,13 +44,17 @@ from bench.timing import TOP_K, time_queries
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_JSON = REPO / "bench" / "results" / "speed.json"
 SYSTEMS = ["plain-whoosh", "project", "tantivy", "sqlite-fts5"]
-UPDATABLE = {"plain-whoosh", "project"}
+#: Run only when named: the cluster needs searchd (`bench.project.ClusterProject`).
+OPTIONAL = ["cluster"]
+UPDATABLE = {"plain-whoosh", "project", "cluster"}
 #: What one timed query covers, per system (shown under the latency table).
 MEASURES = {
     "plain-whoosh": "parse (OR default) + top 10 + hit.highlights('body') for each hit",
     "project": "ix.search(q, limit=10): default semantics, snippets and highlights included",
     "tantivy": "parse (OR default) + top 10 + a body snippet (SnippetGenerator) for each hit",
     "sqlite-fts5": "MATCH (OR of tokens) top 10 by bm25() + snippet(); no fuzzy, no stemming",
+    "cluster": "ix.search(q, limit=10) as the project's, on 2 searchd nodes on 127.0.0.1 "
+    "(2 shards, one mirrored)",
 }
 FULL: dict[str, Any] = {"articles": None, "per_kind": 40, "rounds": 2}
 QUICK: dict[str, Any] = {"articles": 3000, "per_kind": 7, "rounds": 1}
@@ -61,10 +66,14 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         return prepare(args.workdir, QUICK if args.quick else FULL)
     system: Any = make_system(args.system)
     workdir: Path = args.workdir
+    if args.worker == "build" and hasattr(system, "serve"):
+        system.serve(workdir)  # a server (the cluster's nodes) starts before the timing
     start = time.perf_counter()
     if args.worker == "build":
         system.build(args.corpus, workdir)
         result: dict[str, Any] = {"seconds": time.perf_counter() - start}
+        _nodes_rss(system, result)
+        system.close()  # a server writes what it holds in memory as it stops
         result["size_bytes"] = dir_size(workdir)
     elif args.worker == "update":
         system.open(workdir)
@@ -72,15 +81,23 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         start = time.perf_counter()
         report = system.update(args.corpus, changes)
         result = {"seconds": time.perf_counter() - start, "report": report}
+        system.close()
         result["size_bytes"] = dir_size(workdir)
     else:
         system.open(workdir)
         mix = [MixQuery(k, tuple(t), m) for k, t, m in orjson.loads(args.mix.read_bytes())]
         rounds = (QUICK if args.quick else FULL)["rounds"]
         result = {"kinds": time_queries(system, mix, rounds)}
+        _nodes_rss(system, result)
     system.close()
     result["rss_mb"] = peak_rss_mb()
     return result
+
+
+def _nodes_rss(system: Any, result: dict[str, Any]) -> None:
+    """The peak memory of a system's server processes (the cluster's nodes), when it has any."""
+    if hasattr(system, "nodes_rss_mb"):
+        result["nodes_rss_mb"] = system.nodes_rss_mb()
 
 
 # --- driver side -------------------------------------------------------------------------------
@@ -130,9 +147,11 @@ def prepare(tmp: Path, settings: dict[str, Any]) -> dict[str, Any]:
     return {"articles": len(records), "queries": len(mix)}
 
 
-def ratios(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """project / plain-whoosh ratios: articles/s, index size and p95 per query kind."""
-    mine, base = results.get("project", {}), results.get("plain-whoosh", {})
+def ratios(results: dict[str, dict[str, Any]], mine_name: str = "project",
+           base_name: str = "plain-whoosh") -> dict[str, Any]:
+    """mine / base ratios (project / plain-whoosh by default): articles/s, index size and
+    p95 per query kind."""
+    mine, base = results.get(mine_name, {}), results.get(base_name, {})
 
     def ratio(a: float | None, b: float | None) -> float | None:
         return round(a / b, 3) if a is not None and b else None
@@ -243,7 +262,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.speed", description=__doc__)
     p.add_argument("--quick", action="store_true", help="first 3000 articles, ~60 queries (CI)")
     p.add_argument(
-        "--systems", default=",".join(SYSTEMS), help="comma-separated: " + ",".join(SYSTEMS)
+        "--systems", default=",".join(SYSTEMS), help="comma-separated: " + ",".join(SYSTEMS + OPTIONAL)
     )
     p.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write the results")
     p.add_argument(
@@ -258,9 +277,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         worker_opts.add_argument(f"--{name}", type=str if name == "system" else Path)
     args = p.parse_args(argv)
     args.systems = args.systems.split(",")
-    unknown = [s for s in args.systems if s not in SYSTEMS]
+    unknown = [s for s in args.systems if s not in SYSTEMS + OPTIONAL]
     if unknown:
-        p.error(f"unknown system: {', '.join(unknown)} (choose among {', '.join(SYSTEMS)})")
+        p.error(f"unknown system: {', '.join(unknown)} (choose among {', '.join(SYSTEMS + OPTIONAL)})")
     return args
 
 
@@ -308,14 +327,20 @@ def main(argv: list[str] | None = None) -> int:
         out_console.print(t)
     for name in results:
         out_console.print(f"  {name}: one query = {MEASURES[name]}")
+        nodes = {phase: results[name].get(phase, {}).get("nodes_rss_mb") for phase in ("build", "query")}
+        if any(nodes.values()):
+            out_console.print(f"  {name}: its nodes' peak RSS (MB, not in the RSS columns): "
+                              f"{nodes['build']} building, {nodes['query']} searching")
     summary = ratios(results)
-    if any(v is not None for v in summary.values()):
-        rt = Table(title="project / plain-whoosh")
-        rt.add_column("measure")
-        rt.add_column("ratio", justify="right")
-        for key, value in summary.items():
-            rt.add_row(key, "-" if value is None else f"{value:.2f}")
-        out_console.print(rt)
+    on_cluster = ratios(results, "cluster", "project")
+    for title, values in (("project / plain-whoosh", summary), ("cluster / project", on_cluster)):
+        if any(v is not None for v in values.values()):
+            rt = Table(title=title)
+            rt.add_column("measure")
+            rt.add_column("ratio", justify="right")
+            for key, value in values.items():
+                rt.add_row(key, "-" if value is None else f"{value:.2f}")
+            out_console.print(rt)
     data = {
         "quick": args.quick,
         "cpus": os.cpu_count(),
@@ -326,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         "measures": MEASURES,
         "systems": results,
         "ratios_project_over_whoosh": summary,
+        "ratios_cluster_over_project": on_cluster,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2))

@@ -14,6 +14,12 @@ def _project() -> System:
     return Project()
 
 
+def _cluster() -> System:
+    from bench.project import ClusterProject
+
+    return ClusterProject()
+
+
 #: Every system by name. Calling a factory raises `PeerUnavailable` when the system cannot run.
 SYSTEMS: dict[str, Callable[[], System]] = {
     "plain-whoosh": PlainWhoosh,
@@ -28,8 +34,10 @@ SYSTEMS: dict[str, Callable[[], System]] = {
     "sqlite-fts5": SqliteFts5,
     "bm25s": Bm25s,
     "project": _project,
+    "cluster": _cluster,
 }
-#: Systems run when none are named (the AND variant of Whoosh is opt-in: it costs a full index).
+#: Systems run when none are named (the AND variant of Whoosh is opt-in: it costs a full index;
+#: the cluster needs searchd: `--systems project,cluster`).
 DEFAULT_SYSTEMS = ["plain-whoosh", "tantivy", "sqlite-fts5", "bm25s", "project"]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from .corpus import text_path
 from .errors import QueryError, SearchError
-from .index import Index
+from .index import Index, is_cluster_url
 from .results import Hit
 from .userfiles import write_atomic
 
@@ -153,7 +153,7 @@ class AlertBook:
             if not any(a.name == name for a in alerts):
                 raise QueryError(f"no alert named {name!r} (see `search alerts list`)")
         seen_all = self._load_seen()
-        key = text_path(Path(ix.path).resolve())
+        key = ix.location if is_cluster_url(ix.location) else text_path(Path(ix.location).resolve())
         seen_here = seen_all.setdefault(key, {})
         runs = []
         now = datetime.now(UTC).isoformat(timespec="seconds")

@@ -17,7 +17,7 @@ from .indexer import IndexReport, Progress
 from .ranking import RankingConfig
 from .results import IndexStats, Results
 
-__all__ = ["CLUSTER_SCHEMES", "TIME_LIMIT", "Index", "is_cluster_url", "open_backend"]
+__all__ = ["CLUSTER_SCHEMES", "TIME_LIMIT", "Index", "index_location", "is_cluster_url", "open_backend"]
 
 #: Seconds a query may run before it stops and returns what it found by then (`Index.time_limit`).
 TIME_LIMIT = 2.0
@@ -33,6 +33,13 @@ CLUSTER_SCHEMES = ("sphinx", "manticore")
 def is_cluster_url(location: Location) -> bool:
     """Whether `location` names a cluster's table rather than a folder."""
     return isinstance(location, str) and location.split("://", 1)[0] in CLUSTER_SCHEMES and "://" in location
+
+
+def index_location(location: Location) -> Path | str:
+    """A location as the user gave it (an option, an environment variable), ready to pass
+    around: a cluster URL stays text (a `Path` would fold its `//` into one `/`), anything
+    else is a folder's `Path`."""
+    return location if isinstance(location, str) and is_cluster_url(location) else Path(location)
 
 
 def open_backend(location: Location, ranking: RankingConfig | None = None) -> Backend:
@@ -88,7 +95,7 @@ class Index:
         """Open an existing index.
 
         Args:
-            location: the index folder.
+            location: the index folder, or a cluster's URL (`sphinx://host:9306/articles`).
             ranking: ranking settings (the defaults are tuned on French news).
             missing_ok: return an `Index` even when there is no index yet (to `update`
                 with `build_if_missing`); searching it raises `IndexNotFoundError`.

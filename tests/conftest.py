@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from search import Index, IndexReport
+from search.index import is_cluster_url
 
 DATA = Path(__file__).parent / "data"
 NEWS = DATA / "news.jsonl"
@@ -29,6 +30,29 @@ def news_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
     ix = Index.rebuild(NEWS, path, procs=1)
     yield ix
     ix.close()
+
+
+#: The backends the golden tests run on, each holding tests/data/news.jsonl.
+BACKENDS = ("local", "cluster")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def index(request: pytest.FixtureRequest, news_index: Index) -> Iterator[Index]:
+    """The index of tests/data/news.jsonl on each backend, shared by the tests of one module
+    (read only): the local one (`news_index`), then the same corpus rebuilt through the
+    facade on the `sphinx_cluster` (skipped without the engine, failed with CI=true)."""
+    if request.param == "local":
+        yield news_index
+        return
+    cluster = request.getfixturevalue("sphinx_cluster")
+    ix = Index.rebuild(NEWS, cluster.url)
+    yield ix
+    ix.close()
+
+
+def on_cluster(ix: Index) -> bool:
+    """Whether `ix` is the cluster's index (for the documented differences)."""
+    return is_cluster_url(ix.location)
 
 
 @pytest.fixture

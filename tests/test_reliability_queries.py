@@ -1,4 +1,5 @@
-"""Anything typed in the search box: `search()` returns `Results` in bounded time and never raises.
+"""Anything typed in the search box: `search()` returns `Results` in bounded time and never raises
+(on both backends: the local index and a 2-node cluster, the `index` fixture).
 
 Generated queries cover the whole query language (operators in both languages, groups, phrases with
 slop and boost, prefixes, typos, every field, dates and ranges) and random text; hostile ones the
@@ -123,16 +124,16 @@ OPTIONS = st.fixed_dictionaries({}, optional={
 @settings(max_examples=600, deadline=None, database=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(q=QUERIES, options=OPTIONS)
-def test_any_query_gives_results(news_index: Index, q: str, options: dict[str, object]) -> None:
-    check(news_index, q, **options)
+def test_any_query_gives_results(index: Index, q: str, options: dict[str, object]) -> None:
+    check(index, q, **options)
 
 
 @pytest.mark.slow
 @settings(max_examples=4000, deadline=None, database=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(q=QUERIES, options=OPTIONS)
-def test_many_more_queries_give_results(news_index: Index, q: str, options: dict[str, object]) -> None:
-    check(news_index, q, **options)
+def test_many_more_queries_give_results(index: Index, q: str, options: dict[str, object]) -> None:
+    check(index, q, **options)
 
 
 # -- hostile queries ---------------------------------------------------------------------------------
@@ -178,9 +179,9 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
-def test_hostile_queries_give_results_and_say_what_was_done(news_index: Index, name: str) -> None:
+def test_hostile_queries_give_results_and_say_what_was_done(index: Index, name: str) -> None:
     q, code = HOSTILE[name]
-    res = check(news_index, q)
+    res = check(index, q)
     if code:
         assert code in {w.code for w in res.notices}, res.notices  # type: ignore[attr-defined]
 
@@ -204,9 +205,9 @@ def test_a_query_that_runs_out_of_time_stops_with_a_notice(tmp_path: Path,
         assert "time_limit" not in {w.code for w in check(ix, q).notices}  # type: ignore[attr-defined]
 
 
-def test_the_cli_takes_any_query(news_index: Index) -> None:
+def test_the_cli_takes_any_query(index: Index) -> None:
     for q in ("((", "titre:", "\u202e", "-n", "--json"):
-        code, out, err = run_cli("query", "--index", str(news_index.path), "--", q)
+        code, out, err = run_cli("query", "--index", index.location, "--", q)
         assert code == 0 and err == "", (q, err)
 
 

@@ -1,4 +1,6 @@
-"""The query language, ranking rules, highlights, facets, suggestions: exact hits."""
+"""The query language, ranking rules, highlights, facets, suggestions: exact hits, on both
+backends (the local index and a 2-node cluster holding the same articles: the `index`
+fixture), the cluster's documented differences marked where they show."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ import pytest
 
 from search import SCHEMA_VERSION, FacetCount, Highlight, Index, QueryError, Results, UnknownArticleError
 from search.analysis import analyze
+
+from .conftest import on_cluster
 
 
 def ids(res: Results) -> list[str]:
@@ -52,8 +56,8 @@ def hit_set(ix: Index, q: str, **kw: object) -> set[str]:
     ("week-end", {"concert"}),
     ("weekend", {"concert"}),
 ])
-def test_words_find_exactly_these_articles(news_index: Index, q: str, expected: set[str]) -> None:
-    assert hit_set(news_index, q) == expected
+def test_words_find_exactly_these_articles(index: Index, q: str, expected: set[str]) -> None:
+    assert hit_set(index, q) == expected
 
 
 @pytest.mark.parametrize("q, expected", [
@@ -97,19 +101,19 @@ def test_words_find_exactly_these_articles(news_index: Index, q: str, expected: 
     ("-date:2023 SNCF", set()),
     ("SNCF -date:2023", set()),
 ])
-def test_query_language(news_index: Index, q: str, expected: set[str]) -> None:
-    assert hit_set(news_index, q) == expected
+def test_query_language(index: Index, q: str, expected: set[str]) -> None:
+    assert hit_set(index, q) == expected
 
 
-def test_boost_changes_the_order(news_index: Index) -> None:
-    plain = ids(news_index.search("chevaux OR journaux"))
-    assert ids(news_index.search("chevaux OR journaux^9"))[0] == "journaux"
-    assert ids(news_index.search("chevaux^9 OR journaux"))[0] == "cheval"
+def test_boost_changes_the_order(index: Index) -> None:
+    plain = ids(index.search("chevaux OR journaux"))
+    assert ids(index.search("chevaux OR journaux^9"))[0] == "journaux"
+    assert ids(index.search("chevaux^9 OR journaux"))[0] == "cheval"
     assert set(plain) == {"cheval", "journaux"}
 
 
-def test_all_words_first_then_most_words_with_a_notice(news_index: Index) -> None:
-    res = news_index.search("réforme des retraites")
+def test_all_words_first_then_most_words_with_a_notice(index: Index) -> None:
+    res = index.search("réforme des retraites")
     assert ids(res) == ["retraites-1", "retraites-2"]
     assert [h.all_words for h in res.hits] == [True, False]
     assert [w.code for w in res.notices] == ["relaxed"]
@@ -118,19 +122,19 @@ def test_all_words_first_then_most_words_with_a_notice(news_index: Index) -> Non
     assert res.total == 2
 
 
-def test_no_relaxation_when_enough_match_or_one_word(news_index: Index) -> None:
-    res = news_index.search("retraite")
+def test_no_relaxation_when_enough_match_or_one_word(index: Index) -> None:
+    res = index.search("retraite")
     assert res.notices == () and all(h.all_words for h in res.hits)
 
 
-def test_a_long_query_with_a_missing_word_still_finds(news_index: Index) -> None:
-    res = news_index.search("bouclier tarifaire électricité prolongé licorne")
+def test_a_long_query_with_a_missing_word_still_finds(index: Index) -> None:
+    res = index.search("bouclier tarifaire électricité prolongé licorne")
     assert ids(res)[0] == "electricite"
     assert not res.hits[0].all_words
 
 
-def test_only_stop_words_is_empty_with_a_message(news_index: Index) -> None:
-    res = news_index.search("les des du")
+def test_only_stop_words_is_empty_with_a_message(index: Index) -> None:
+    res = index.search("les des du")
     assert res.total == 0 and res.hits == ()
     assert [w.code for w in res.notices] == ["only_stopwords"]
 
@@ -149,27 +153,27 @@ def test_only_stop_words_is_empty_with_a_message(news_index: Index) -> None:
     ("retraite~7", "fuzzy_capped", {"retraites-1", "retraites-2"}),
     ("source:Inconnu", "no_such_value", set()),
 ])
-def test_bad_syntax_degrades_with_a_notice(news_index: Index, q: str, code: str,
+def test_bad_syntax_degrades_with_a_notice(index: Index, q: str, code: str,
                                            expected: set[str]) -> None:
-    res = news_index.search(q, limit=50)
+    res = index.search(q, limit=50)
     assert code in [w.code for w in res.notices], res.notices
     assert set(ids(res)) == expected
 
 
-def test_did_you_mean_uses_real_accented_words(news_index: Index) -> None:
-    assert news_index.search("électricté").suggestion == "électricité"
-    assert news_index.search("prix de l’électricté").suggestion == "prix de l’électricité"
-    assert news_index.search("retraitte").suggestion == "retraite"
-    assert news_index.search("Gouvernemnt").suggestion == "Gouvernement"
+def test_did_you_mean_uses_real_accented_words(index: Index) -> None:
+    assert index.search("électricté").suggestion == "électricité"
+    assert index.search("prix de l’électricté").suggestion == "prix de l’électricité"
+    assert index.search("retraitte").suggestion == "retraite"
+    assert index.search("Gouvernemnt").suggestion == "Gouvernement"
 
 
-def test_no_suggestion_when_the_query_is_fine(news_index: Index) -> None:
+def test_no_suggestion_when_the_query_is_fine(index: Index) -> None:
     for q in ("retraite", "chevaux OR journaux", "xyzzyq", "électri*"):
-        assert news_index.search(q).suggestion is None, q
+        assert index.search(q).suggestion is None, q
 
 
-def test_facets_count_every_match(news_index: Index) -> None:
-    res = news_index.search("retraite", limit=1)
+def test_facets_count_every_match(index: Index) -> None:
+    res = index.search("retraite", limit=1)
     assert res.total == 2 and len(res.hits) == 1
     assert res.facets == {
         "source": (FacetCount("Dépêche Hexagone", 1), FacetCount("Le Courrier du Matin", 1)),
@@ -178,72 +182,72 @@ def test_facets_count_every_match(news_index: Index) -> None:
     }
 
 
-def test_filters_match_exact_values_ignoring_case_and_accents(news_index: Index) -> None:
-    assert hit_set(news_index, "", filters={"source": "radio littoral"}) == {
+def test_filters_match_exact_values_ignoring_case_and_accents(index: Index) -> None:
+    assert hit_set(index, "", filters={"source": "radio littoral"}) == {
         "jeux", "concert", "sans-date"}
-    assert hit_set(news_index, "", filters={"tags": ["culture", "politique"]}) == {
+    assert hit_set(index, "", filters={"tags": ["culture", "politique"]}) == {
         "jeux", "oeuvre", "concert", "retraites-1", "election"}
-    assert hit_set(news_index, "retraite", filters={"author": "Marc Lefèvre", "tags": "régions"}) == {
+    assert hit_set(index, "retraite", filters={"author": "Marc Lefèvre", "tags": "régions"}) == {
         "retraites-2"}
-    assert hit_set(news_index, "", filters={"year": "2021"}) == {"electricite", "cheval"}
-    res = news_index.search("retraite", filters={"source": "Le Monde"})
+    assert hit_set(index, "", filters={"year": "2021"}) == {"electricite", "cheval"}
+    res = index.search("retraite", filters={"source": "Le Monde"})
     assert res.total == 0 and [w.code for w in res.notices] == ["no_such_value"]
 
 
-def test_date_bounds(news_index: Index) -> None:
-    assert hit_set(news_index, "", date_from="2024") == {"ia", "election"}
-    assert hit_set(news_index, "", date_to=date(2019, 12, 31)) == {"journaux", "oeuvre"}
-    assert hit_set(news_index, "", date_from=datetime(2023, 3, 7), date_to="2023-03-07") == {
+def test_date_bounds(index: Index) -> None:
+    assert hit_set(index, "", date_from="2024") == {"ia", "election"}
+    assert hit_set(index, "", date_to=date(2019, 12, 31)) == {"journaux", "oeuvre"}
+    assert hit_set(index, "", date_from=datetime(2023, 3, 7), date_to="2023-03-07") == {
         "retraites-2"}
     with pytest.raises(QueryError, match="invalid date 'hier'"):
-        news_index.search("x", date_from="hier")
+        index.search("x", date_from="hier")
 
 
-def test_sorting_by_date_puts_undated_last(news_index: Index) -> None:
+def test_sorting_by_date_puts_undated_last(index: Index) -> None:
     radio = {"source": "Radio Littoral"}
-    assert ids(news_index.search("", filters=radio, sort="-date")) == ["concert", "jeux", "sans-date"]
-    assert ids(news_index.search("", filters=radio, sort="date")) == ["jeux", "concert", "sans-date"]
-    assert ids(news_index.search("", filters=radio)) == ["concert", "jeux", "sans-date"]
+    assert ids(index.search("", filters=radio, sort="-date")) == ["concert", "jeux", "sans-date"]
+    assert ids(index.search("", filters=radio, sort="date")) == ["jeux", "concert", "sans-date"]
+    assert ids(index.search("", filters=radio)) == ["concert", "jeux", "sans-date"]
 
 
-def test_paging(news_index: Index) -> None:
-    every = ids(news_index.search("", filters={"year": ["2019", "2020", "2021", "2022", "2023",
+def test_paging(index: Index) -> None:
+    every = ids(index.search("", filters={"year": ["2019", "2020", "2021", "2022", "2023",
                                                         "2024"]}, sort="date", limit=20))
     assert len(every) == 11
-    page2 = news_index.search("", filters={"year": ["2019", "2020", "2021", "2022", "2023",
+    page2 = index.search("", filters={"year": ["2019", "2020", "2021", "2022", "2023",
                                                     "2024"]}, sort="date", limit=4, offset=4)
     assert ids(page2) == every[4:8] and page2.total == 11
 
 
-def test_sorts_and_filters_take_the_names_and_values_of_the_cli(news_index: Index) -> None:
+def test_sorts_and_filters_take_the_names_and_values_of_the_cli(index: Index) -> None:
     aliases = (("newest", "-date"), ("recent", "-date"), ("oldest", "date"), ("pertinence", "relevance"))
     for alias, sort in aliases:
-        res = news_index.search("prix", sort=alias)
-        assert res.sort == sort and ids(res) == ids(news_index.search("prix", sort=sort))
-    by_int = news_index.search("", filters={"year": 2023}, limit=50)
-    assert by_int.total > 0 and ids(by_int) == ids(news_index.search("", filters={"year": "2023"}, limit=50))
-    both = news_index.search("", filters={"year": [2023, "2024"]}, limit=50)
-    assert both.total == by_int.total + news_index.search("", filters={"year": 2024}).total
+        res = index.search("prix", sort=alias)
+        assert res.sort == sort and ids(res) == ids(index.search("prix", sort=sort))
+    by_int = index.search("", filters={"year": 2023}, limit=50)
+    assert by_int.total > 0 and ids(by_int) == ids(index.search("", filters={"year": "2023"}, limit=50))
+    both = index.search("", filters={"year": [2023, "2024"]}, limit=50)
+    assert both.total == by_int.total + index.search("", filters={"year": 2024}).total
     with pytest.raises(TypeError, match="filter 'year' takes a str, an int or a list of them, not float"):
-        news_index.search("", filters={"year": 2023.0})
+        index.search("", filters={"year": 2023.0})
 
 
-def test_bad_arguments_raise_value_errors(news_index: Index) -> None:
+def test_bad_arguments_raise_value_errors(index: Index) -> None:
     with pytest.raises(ValueError, match="sort must be one of relevance, pertinence, date, oldest, -date, "
                                          "newest, recent, not 'latest'"):
-        news_index.search("x", sort="latest")
+        index.search("x", sort="latest")
     with pytest.raises(ValueError, match="unknown filter 'rubrique'"):
-        news_index.search("x", filters={"rubrique": "culture"})
+        index.search("x", filters={"rubrique": "culture"})
     with pytest.raises(ValueError, match="limit and offset must be >= 0"):
-        news_index.search("x", limit=-1)
+        index.search("x", limit=-1)
     with pytest.raises(TypeError):
-        news_index.search(None)  # type: ignore[arg-type]
+        index.search(None)  # type: ignore[arg-type]
 
 
-def test_highlights_are_exact_slices_of_the_original_text(news_index: Index) -> None:
-    res = news_index.search("réforme des retraites porte-parole")
+def test_highlights_are_exact_slices_of_the_original_text(index: Index) -> None:
+    res = index.search("réforme des retraites porte-parole")
     hit = res.hits[0]
-    article = news_index.get(hit.id)
+    article = index.get(hit.id)
     assert hit.id == "retraites-1"
     got = [(h.field, getattr(article, h.field)[h.start:h.end]) for h in hit.highlights]
     assert got == [("title", "Réforme"), ("title", "retraites"), ("body", "réforme"),
@@ -251,8 +255,8 @@ def test_highlights_are_exact_slices_of_the_original_text(news_index: Index) -> 
     assert hit.highlights[0] == Highlight("title", 0, 7)
 
 
-def test_snippet_spans_mark_the_matched_words(news_index: Index) -> None:
-    hit = news_index.search("syndicats manifester").hits[0]
+def test_snippet_spans_mark_the_matched_words(index: Index) -> None:
+    hit = index.search("syndicats manifester").hits[0]
     assert hit.id == "retraites-1"
     assert [hit.snippet[s:e] for s, e in hit.snippet_spans] == ["syndicats", "manifester"]
     assert "\n" not in hit.snippet and len(hit.snippet) <= 330
@@ -260,27 +264,27 @@ def test_snippet_spans_mark_the_matched_words(news_index: Index) -> None:
 
 @pytest.mark.parametrize("q", ["œuvre cœur", "l’électricité EDF", "Saint-Étienne cheminots",
                                "aujourd'hui journal", "gouvernemant~", "manif*", "été or"])
-def test_every_highlight_is_a_match_of_the_query(news_index: Index, q: str) -> None:
-    res = news_index.search(q, limit=20)
+def test_every_highlight_is_a_match_of_the_query(index: Index, q: str) -> None:
+    res = index.search(q, limit=20)
     assert res.hits
     for hit in res.hits:
-        article = news_index.get(hit.id)
+        article = index.get(hit.id)
         for h in hit.highlights:
             text = getattr(article, h.field)[h.start:h.end]
             assert analyze(text), (q, text)
             assert text == text.strip() and text
 
 
-def test_similar_articles(news_index: Index) -> None:
-    res = news_index.similar("retraites-1", limit=3)
+def test_similar_articles(index: Index) -> None:
+    res = index.similar("retraites-1", limit=3)
     assert ids(res)[0] == "retraites-2"
     assert "retraites-1" not in ids(res)
     with pytest.raises(UnknownArticleError, match="no article with id 'nope' in the index"):
-        news_index.similar("nope")
+        index.similar("nope")
 
 
-def test_get_returns_the_original_article(news_index: Index) -> None:
-    art = news_index.get("retraites-1")
+def test_get_returns_the_original_article(index: Index) -> None:
+    art = index.get("retraites-1")
     assert art.title == "Réforme des retraites : le gouvernement passe en force"
     assert art.author == "Claire Dubois, Marc Lefèvre"
     assert art.tags == ("politique", "société")
@@ -288,24 +292,31 @@ def test_get_returns_the_original_article(news_index: Index) -> None:
     assert "porte‑parole" in art.body  # the non-breaking hyphen is kept
 
 
-def test_stats(news_index: Index) -> None:
-    st = news_index.stats()
+def test_stats(index: Index) -> None:
+    st = index.stats()
     assert st.articles == 12 and st.deleted == 0 and st.sources == 5
     assert st.oldest == datetime(2019, 2, 18, 8, 30) and st.newest == datetime(2024, 9, 19, 8, 0)
-    assert st.schema_version == SCHEMA_VERSION and st.size_bytes > 0 and st.words > 100
+    assert st.size_bytes > 0 and st.words > 100 and str(st.path) == index.location
+    if on_cluster(index):  # the version of the cluster's tables; its shards as segments
+        from search._sphinx.meta import SCHEMA
+
+        assert (st.schema_version, st.segments) == (SCHEMA, 2)
+    else:
+        assert st.schema_version == SCHEMA_VERSION
 
 
-def test_results_are_plain_frozen_objects(news_index: Index) -> None:
+def test_results_are_plain_frozen_objects(index: Index) -> None:
     import dataclasses
 
-    res = news_index.search("retraite")
+    res = index.search("retraite")
     with pytest.raises(dataclasses.FrozenInstanceError):
         res.total = 3  # type: ignore[misc]
     assert type(res.hits) is tuple and res.took_ms >= 0
 
 
-def test_warnings_is_a_deprecated_name_of_notices(news_index: Index) -> None:
-    res = news_index.search("les des")
+def test_warnings_is_a_deprecated_name_of_notices(index: Index) -> None:
+    res = index.search("les des")
     assert [n.code for n in res.notices] == ["only_stopwords"]  # type: ignore[attr-defined]
     with pytest.warns(DeprecationWarning, match="use Results.notices"):
         assert res.warnings == res.notices
+

@@ -1,4 +1,5 @@
-"""A 2-node cluster losing its mirror node (`kill -9`) and getting it back; a rebuild killed."""
+"""A 2-node cluster losing its mirror node (`kill -9`) and getting it back; a rebuild killed:
+through the `Index` facade, as the CLI and the TUI use it."""
 
 from __future__ import annotations
 
@@ -14,11 +15,9 @@ from typing import Any
 
 import pytest
 
-from search.backend import MatchRequest
-from search.clock import Clock
-from search.corpus import content_hash, iter_articles
+from search import Index
+from search.corpus import iter_articles
 from search.errors import ClusterUnavailableError
-from search.query_syntax import parse
 
 from .conftest import NEWS, REPO
 
@@ -26,26 +25,27 @@ ARTICLES = [r.article for r in iter_articles(NEWS)]
 
 
 @pytest.fixture(scope="module")
-def backend(sphinx_cluster: Any) -> Iterator[Any]:
-    from search._sphinx import SphinxBackend
-
-    backend = SphinxBackend(sphinx_cluster.url)
-    with backend.writer("rebuild", lock_timeout=5, notes=[]) as writer:
-        for article in ARTICLES:
-            writer.add(article, content_hash(article))
-        writer.commit(None)
-    yield backend
-    backend.close()
+def ix(sphinx_cluster: Any) -> Iterator[Index]:
+    """The sample news on the cluster, rebuilt and searched through the facade."""
+    ix = Index.rebuild(NEWS, sphinx_cluster.url)
+    yield ix
+    ix.close()
 
 
-def total(backend: Any, q: str) -> int:
-    """A search's total, after checking it took at most one retry."""
-    retries = backend.site.retries
-    with backend.snapshot() as snapshot:
-        found = snapshot.match(MatchRequest(q, parse(q).root, want=20), Clock(None))
-        assert len(snapshot.articles([m.key for m in found.ranked])) == len(found.ranked)
-    assert backend.site.retries - retries <= 1
-    return int(found.total)
+def retries(ix: Index) -> int:
+    """The cluster backend's reads run again because an agent failed."""
+    return int(ix.backend.site.retries)  # type: ignore[attr-defined]
+
+
+def total(ix: Index, q: str) -> int:
+    """A search's total, after checking that its page is complete (every hit with its stored
+    text and highlights) and that it took at most one retry."""
+    before = retries(ix)
+    res = ix.search(q, limit=20)
+    assert len(res.hits) == min(res.total, 20) and all(h.title for h in res.hits)
+    assert q.startswith("-") or all(h.highlights for h in res.hits)
+    assert retries(ix) - before <= 1
+    return res.total
 
 
 def served(cluster: Any, node: Any) -> int:
@@ -62,48 +62,52 @@ def _dead(pid: int) -> bool:
     return state.startswith(("Z", "X"))
 
 
-def test_a_dead_mirror_costs_at_most_one_retry_and_comes_back(sphinx_cluster: Any, backend: Any) -> None:
+def test_a_dead_mirror_costs_at_most_one_retry_and_comes_back(sphinx_cluster: Any, ix: Index) -> None:
     from search._sphinx.cluster import start_node
 
     first, mirror = sphinx_cluster.topology.nodes
-    backend.site.router.down_seconds = 1.0
+    ix.backend.site.router.down_seconds = 1.0  # type: ignore[attr-defined]
     before = served(sphinx_cluster, mirror)
-    assert all(total(backend, "-retraites") == 10 for _ in range(10))
+    assert all(total(ix, "-retraites") == 10 for _ in range(10))
     assert served(sphinx_cluster, mirror) > before  # the mirror shares the searches
     pid = sphinx_cluster.pid(mirror)
     os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + 5
     while not _dead(pid) and time.monotonic() < deadline:
         time.sleep(0.01)
-    retries = backend.site.retries
-    assert all(total(backend, q) == n for q, n in [("-retraites", 10), ("retraites", 2)] * 10)
-    assert backend.site.retries > retries  # the failover was needed, and done
+    before = retries(ix)
+    assert all(total(ix, q) == n for q, n in [("-retraites", 10), ("retraites", 2)] * 10)
+    assert retries(ix) > before  # the failover was needed, and done
+    assert ix.get("retraites-2").title.startswith("Retraite")  # its shard is on both nodes
+    assert [h.id for h in ix.similar("retraites-1", limit=1).hits] == ["retraites-2"]
+    assert ix.stats().articles == 12
     with pytest.raises(ClusterUnavailableError, match=str(mirror)):
-        with backend.writer("update", lock_timeout=1, notes=[]):
-            pass
+        ix.update(NEWS)  # every copy is written: a write needs every node
     start_node(sphinx_cluster, mirror, shutil.which("searchd") or "searchd")
     time.sleep(1.2)  # the backend's `down_seconds`
     before = served(sphinx_cluster, mirror)
     deadline = time.monotonic() + 10  # searchd pings its agents every second
     while served(sphinx_cluster, mirror) == before and time.monotonic() < deadline:
-        assert total(backend, "-retraites") == 10
+        assert total(ix, "-retraites") == 10
     assert served(sphinx_cluster, mirror) > before  # back in the searches
+    assert ix.update(NEWS).unchanged == 12  # and in the writes
 
 
 KILLED_WRITER = """
 import sys
-from search._sphinx import SphinxBackend
-from search.corpus import Article
-backend = SphinxBackend(sys.argv[1])
-with backend.writer("rebuild", lock_timeout=5, notes=[]) as writer:
+from search import Article, Index
+
+def articles():
     for i in range(1_000_000):
-        writer.add(Article(id=f"n{i}", title=f"Nouvelle {i}", body="Une nouvelle venue."), "h")
-        if i == 1000:
+        if i == 2000:  # 1,999 articles given to the writer: batches of them written
             print("writing", flush=True)
+        yield Article(id=f"n{i}", title=f"Nouvelle {i}", body="Une nouvelle venue.")
+
+Index.rebuild(articles(), sys.argv[1])
 """
 
 
-def test_a_rebuild_killed_half_way_leaves_the_index_searchable(sphinx_cluster: Any, backend: Any) -> None:
+def test_a_rebuild_killed_half_way_leaves_the_index_searchable(sphinx_cluster: Any, ix: Index) -> None:
     proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, sphinx_cluster.url], cwd=REPO,
                             stdout=subprocess.PIPE, text=True)
     try:
@@ -113,11 +117,9 @@ def test_a_rebuild_killed_half_way_leaves_the_index_searchable(sphinx_cluster: A
         proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
-    assert total(backend, "retraites") == 2 and total(backend, "nouvelle") == 0
-    notes: list[str] = []
-    with backend.writer("rebuild", lock_timeout=5, notes=notes) as writer:
-        for article in ARTICLES[:3]:
-            writer.add(article, content_hash(article))
-        writer.commit(None)
+    assert total(ix, "retraites") == 2 and total(ix, "nouvelle") == 0
+    with Index.rebuild(ARTICLES[:3], sphinx_cluster.url) as again:
+        assert again.last_report is not None
+        notes = again.last_report.notes
     assert notes and "took over the lock" in notes[0]
-    assert total(backend, "-retraites") == 1 and total(backend, "nouvelle") == 0
+    assert total(ix, "-retraites") == 1 and total(ix, "nouvelle") == 0

@@ -6,7 +6,6 @@ import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from ..analysis import analyze, index_analyzer, stem_word
@@ -234,7 +233,7 @@ class SphinxSnapshot:
         count = int(answers[0].rows[0][0]) if answers[0].rows else 0
         dated = answers[1].rows[0] if answers[1].rows and int(answers[1].rows[0][2]) else None
         return IndexStats(
-            path=Path(self.site.url), articles=count, size_bytes=stored_size(self.site, self.state.gen),
+            path=self.site.url, articles=count, size_bytes=stored_size(self.site, self.state.gen),
             oldest=micros_date(int(dated[0])) if dated else None,
             newest=micros_date(int(dated[1])) if dated else None,
             schema_version=SCHEMA, built_at=self.state.built_at, updated_at=self.state.updated_at,

@@ -53,6 +53,12 @@ class _Part:
     negative: bool = False
 
 
+def _limit(fieldname: str | None) -> str:
+    """The fields searched: title or body, else both (as the local engine: a group under
+    another field, `date:(retraite)`, gives its words that field)."""
+    return _LIMITS.get(fieldname, _LIMITS[None])
+
+
 def _and(parts: list[_Part]) -> str:
     positive = [p.text for p in parts if not p.negative] or [_ALL]
     return "(" + " ".join(positive + [f"-{p.text}" for p in parts if p.negative]) + ")"
@@ -147,7 +153,7 @@ class Translator:
             return _NONE
         self._highlight(kept)
         alternatives = " | ".join(w + _boost(boost) for w in kept)
-        return f"({_LIMITS[fieldname]} {alternatives if len(kept) == 1 else f'({alternatives})'})"
+        return f"({_limit(fieldname)} {alternatives if len(kept) == 1 else f'({alternatives})'})"
 
     def word(self, node: Word) -> str | None:
         """A word: a value, a prefix, a word and its typos, a compound, or a phrase."""
@@ -175,9 +181,9 @@ class Translator:
     def _phrase(self, words: list[str], fieldname: str | None, slop: int) -> str:
         self._highlight(words)
         if not slop:
-            return f'({_LIMITS[fieldname]} "{" ".join(words)}")'
+            return f'({_limit(fieldname)} "{" ".join(words)}")'
         # at most `slop` words between each pair (the local engine keeps their order)
-        return f"({_LIMITS[fieldname]} {f' NEAR/{slop + 1} '.join(words)})"
+        return f"({_limit(fieldname)} {f' NEAR/{slop + 1} '.join(words)})"
 
     def phrase(self, node: Phrase) -> str | None:
         """A phrase, with its slop."""

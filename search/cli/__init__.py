@@ -26,7 +26,7 @@ from rich.progress import (
 from rich.text import Text
 
 from ..errors import IndexNotFoundError, NotAnIndexError, SearchError
-from ..index import Index
+from ..index import Index, index_location
 from ..indexer import IndexReport
 from ..results import Hit, Results
 
@@ -47,8 +47,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _paths(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--index", type=Path, default=None,
-                        help=f"index directory (default: $SEARCH_INDEX or {DEFAULT_INDEX}/)")
+    parser.add_argument("--index", type=index_location, default=None,
+                        help=f"index directory, or a cluster's sphinx://HOST:PORT/TABLE "
+                        f"(default: $SEARCH_INDEX or {DEFAULT_INDEX}/)")
     parser.add_argument("--corpus", type=Path, default=None,
                         help=f"corpus file or folder (default: $SEARCH_CORPUS or {DEFAULT_CORPUS}/)")
 
@@ -116,16 +117,19 @@ def build_parser() -> argparse.ArgumentParser:
     from .ingest import register  # feeds, fetch, import, watch, alerts
 
     register(sub)
+    from .cluster import register as register_cluster  # config, start, stop
+
+    register_cluster(sub)
     return parser
 
 
-def _resolve(args: argparse.Namespace) -> tuple[Path, Path]:
-    index = args.index or Path(os.environ.get("SEARCH_INDEX") or DEFAULT_INDEX)
-    corpus = args.corpus or Path(os.environ.get("SEARCH_CORPUS") or DEFAULT_CORPUS)
+def _resolve(args: argparse.Namespace) -> tuple[Path | str, Path]:
+    index = getattr(args, "index", None) or index_location(os.environ.get("SEARCH_INDEX") or DEFAULT_INDEX)
+    corpus = getattr(args, "corpus", None) or Path(os.environ.get("SEARCH_CORPUS") or DEFAULT_CORPUS)
     return index, corpus
 
 
-def _rebuild_hint(index: Path, corpus: Path) -> str:
+def _rebuild_hint(index: Path | str, corpus: Path) -> str:
     cmd = "search rebuild"
     if str(corpus) != DEFAULT_CORPUS:
         cmd += f" --corpus {corpus}"
@@ -134,7 +138,7 @@ def _rebuild_hint(index: Path, corpus: Path) -> str:
     return cmd
 
 
-def _open(index: Path, corpus: Path) -> Index:
+def _open(index: Path | str, corpus: Path) -> Index:
     try:
         return Index.open(index)
     except NotAnIndexError:
@@ -170,7 +174,7 @@ def _json_progress(done: int, total: int | None) -> None:
     sys.stderr.flush()
 
 
-def _run_write(args: argparse.Namespace, index: Path, corpus: Path, err: Console) -> IndexReport:
+def _run_write(args: argparse.Namespace, index: Path | str, corpus: Path, err: Console) -> IndexReport:
     def act(progress: Any) -> IndexReport:
         if args.command == "rebuild":
             ix = Index.rebuild(corpus, index, strict=args.strict, procs=args.procs,
@@ -211,7 +215,7 @@ def _size(n: int) -> str:
     return str(n)
 
 
-def _print_report(report: IndexReport, index: Path, out: Console, verbose: bool) -> None:
+def _print_report(report: IndexReport, index: Path | str, out: Console, verbose: bool) -> None:
     for note in report.notes:
         out.print(f"note: {escape(note)}")
     shown = report.problems if verbose else report.problems[:PROBLEMS_SHOWN]

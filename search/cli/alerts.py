@@ -50,7 +50,7 @@ def _book() -> Any:
     return AlertBook(config_dir(), state_dir())
 
 
-def _alerts(args: argparse.Namespace, index: Path, corpus: Path) -> int:
+def _alerts(args: argparse.Namespace, index: Path | str, corpus: Path) -> int:
     book = _book()
     if args.alerts_command == "add":
         filters = {k: v for k, v in (("source", args.source), ("tags", args.tag),
@@ -74,7 +74,7 @@ def _alerts(args: argparse.Namespace, index: Path, corpus: Path) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace, book: Any, index: Path, corpus: Path) -> int:
+def _run(args: argparse.Namespace, book: Any, index: Path | str, corpus: Path) -> int:
     from ..export import markdown_section
 
     with _open(index, corpus) as ix:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from ..errors import SearchError
 
@@ -35,7 +35,7 @@ def _positive(text: str) -> int:
     return value
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add the `cluster` command (config, start, stop) to the `search` command's parsers."""
     cluster = subparsers.add_parser(
         "cluster", help="set up a Sphinx/Manticore cluster, or run one here",
@@ -68,8 +68,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     cluster.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run a parsed `search cluster …` command; return the exit status.
+def run(args: argparse.Namespace, *_unused: object) -> int:
+    """Run a parsed `search cluster …` command; return the exit status. (The index and
+    the corpus that the `search` command passes to every handler are not used.)
 
     Raises:
         SearchError: searchd is missing, refused a config, or a node did not start.

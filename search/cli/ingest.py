@@ -92,7 +92,7 @@ def register(sub: Any) -> None:
 # -- feeds ----------------------------------------------------------------------
 
 
-def _feeds(args: argparse.Namespace, index: Path, corpus: Path) -> int:
+def _feeds(args: argparse.Namespace, index: Path | str, corpus: Path) -> int:
     from ..ingest import FeedList
 
     feeds = FeedList(corpus)
@@ -127,7 +127,8 @@ def _ingester(args: argparse.Namespace, corpus: Path) -> Ingester:
                     refresh=args.refresh)
 
 
-def _finish(args: argparse.Namespace, action: str, report: IngestReport, index: Path, corpus: Path) -> int:
+def _finish(args: argparse.Namespace, action: str, report: IngestReport, index: Path | str,
+            corpus: Path) -> int:
     """Report the failures (stderr) and the summary (stdout), update the index; the exit status."""
     from ..ingest import update_index
 
@@ -158,7 +159,7 @@ def _finish(args: argparse.Namespace, action: str, report: IngestReport, index: 
     return 0 if report.ok else 1
 
 
-def _fetch(args: argparse.Namespace, index: Path, corpus: Path) -> int:
+def _fetch(args: argparse.Namespace, index: Path | str, corpus: Path) -> int:
     from ..ingest import FeedList
 
     feeds = FeedList(corpus).select(args.names)
@@ -169,7 +170,7 @@ def _fetch(args: argparse.Namespace, index: Path, corpus: Path) -> int:
     return _finish(args, "fetch", ing.report, index, corpus)
 
 
-def _import(args: argparse.Namespace, index: Path, corpus: Path) -> int:
+def _import(args: argparse.Namespace, index: Path | str, corpus: Path) -> int:
     from ..ingest import import_source
 
     with _ingester(args, corpus) as ing:
@@ -181,7 +182,7 @@ def _import(args: argparse.Namespace, index: Path, corpus: Path) -> int:
 # -- watch ----------------------------------------------------------------------
 
 
-def _watch(args: argparse.Namespace, index: Path, corpus: Path) -> int:
+def _watch(args: argparse.Namespace, index: Path | str, corpus: Path) -> int:
     from ..ingest import FeedList, update_index
     from ..ingest.watch import watch
 

@@ -280,8 +280,9 @@ class Ingester:
             self.report.unchanged += 1
 
 
-def update_index(corpus: Path, index: Path, *, lock_timeout: float = 10.0) -> IndexReport:
-    """Bring the index up to date with the corpus (building it when there is none).
+def update_index(corpus: Path, index: Path | str, *, lock_timeout: float = 10.0) -> IndexReport:
+    """Bring the index (a folder, or a cluster's URL) up to date with the corpus (building
+    it when there is none).
 
     Raises:
         SearchError: the index cannot be written (locked, damaged, not an index…).

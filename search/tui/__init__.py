@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from ..index import index_location
 from .app import SearchApp
 from .history import default_history_path
 
@@ -21,8 +22,8 @@ def make_app(index: str | os.PathLike[str] | None = None, corpus: str | os.PathL
     """Build the search app (used by `tui.py`, `search tui` and the tests).
 
     Args:
-        index: the index directory (default `$SEARCH_INDEX` or `index/`); built from the
-            corpus when it does not exist.
+        index: the index directory, or a cluster's URL (`sphinx://host:9306/articles`)
+            (default `$SEARCH_INDEX` or `index/`); built from the corpus when it does not exist.
         corpus: the corpus file or folder (default `$SEARCH_CORPUS` or `corpus/`).
         history: the history file; True for the default
             (`$XDG_STATE_HOME/search-fr/history`), None or False to keep none on disk.
@@ -35,7 +36,8 @@ def make_app(index: str | os.PathLike[str] | None = None, corpus: str | os.PathL
     Returns:
         The app, ready for `.run()` or `.run_test()`.
     """
-    index_path = Path(index if index is not None else os.environ.get("SEARCH_INDEX") or DEFAULT_INDEX)
+    index_path = index_location(index if index is not None
+                                else os.environ.get("SEARCH_INDEX") or DEFAULT_INDEX)
     corpus_path = Path(corpus if corpus is not None else os.environ.get("SEARCH_CORPUS") or DEFAULT_CORPUS)
     history_path = default_history_path() if history is True else (history or None)
     return SearchApp(index_path, corpus_path, history=history_path, timings=timings, debounce=debounce,

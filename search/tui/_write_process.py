@@ -51,7 +51,7 @@ class WriteOutcome:
     cancelled: bool = False
 
 
-def command(action: str, corpus: Path, index: Path, *, lock_wait: float) -> list[str]:
+def command(action: str, corpus: Path, index: Path | str, *, lock_wait: float) -> list[str]:
     """The child command line for `action` ("rebuild" or "update")."""
     if action not in ("rebuild", "update"):
         raise ValueError(f"action must be rebuild or update, not {action!r}")
@@ -59,7 +59,7 @@ def command(action: str, corpus: Path, index: Path, *, lock_wait: float) -> list
             "--json", "--progress", "json", "--wait", f"{lock_wait:g}"]
 
 
-def run_write(action: str, corpus: Path, index: Path, *, lock_wait: float = 10.0,
+def run_write(action: str, corpus: Path, index: Path | str, *, lock_wait: float = 10.0,
               on_progress: Callable[[Progress], None] | None = None,
               cancelled: Callable[[], bool] | None = None,
               on_start: Callable[[subprocess.Popen[bytes]], None] | None = None) -> WriteOutcome:
@@ -68,7 +68,7 @@ def run_write(action: str, corpus: Path, index: Path, *, lock_wait: float = 10.0
     Args:
         action: "rebuild" or "update".
         corpus: the corpus file or folder.
-        index: the index directory.
+        index: the index directory, or a cluster's URL.
         lock_wait: seconds the child waits for another writer before failing.
         on_progress: called with each progress line the child prints.
         cancelled: polled between lines; when it returns True the child is terminated

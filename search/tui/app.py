@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.widgets import Footer, Input, OptionList
 
 from .. import Index, IndexNotFoundError, NotAnIndexError
+from ..index import index_location
 from ._idle_gc import IdleCollector
 from .article_view import ArticleView
 from .commands import SearchCommands
@@ -42,7 +43,7 @@ class SearchApp(App[None]):
     the article) and `WriteStatus` (rebuild and update in a child process).
 
     Args:
-        index: the index directory.
+        index: the index directory, or a cluster's URL.
         corpus: the corpus it is built from (for rebuild and update).
         history: the query history file (None: kept in memory only).
         timings: show search times (off for reproducible snapshots).
@@ -82,11 +83,11 @@ class SearchApp(App[None]):
 
     ResultsPainted = SearchController.ResultsPainted
 
-    def __init__(self, index: Path, corpus: Path, *, history: Path | None = None, timings: bool = True,
+    def __init__(self, index: Path | str, corpus: Path, *, history: Path | None = None, timings: bool = True,
                  debounce: float = 0.15, lock_wait: float = 10.0, cursor_blink: bool = True,
                  theme: str | None = None) -> None:
         super().__init__()
-        self.index_path = Path(index)
+        self.index_path = index_location(index)
         self.corpus_path = Path(corpus)
         self.history = History(history)
         self.timings = timings

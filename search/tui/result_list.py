@@ -307,7 +307,7 @@ class ResultsPane(Vertical):
         self.empty.update(content)
         self.empty.display = True
 
-    def welcome(self, index: Path) -> None:
+    def welcome(self, index: Path | str) -> None:
         """Nothing typed, no filter: what to type, with examples."""
         self.list.show_hits([], 0)
         self.show_message(Content.assemble(

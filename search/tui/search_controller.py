@@ -52,7 +52,7 @@ class SearchController:
 
     Args:
         app: the app the messages go to (its workers and timers run the searches).
-        path: the index directory.
+        path: the index directory, or a cluster's URL.
         debounce: seconds to wait after a keystroke while a search runs.
     """
 
@@ -114,7 +114,7 @@ class SearchController:
             self.total = total
             self.painted_at = painted_at
 
-    def __init__(self, app: App[Any], path: Path, *, debounce: float = 0.15) -> None:
+    def __init__(self, app: App[Any], path: Path | str, *, debounce: float = 0.15) -> None:
         self.app = app
         self.path = path
         self.debounce = debounce

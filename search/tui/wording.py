@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import (
+    ClusterError,
+    ClusterUnavailableError,
     CorpusError,
     IndexCorruptError,
     IndexLockedError,
@@ -112,6 +114,11 @@ def error_message(error: BaseException) -> str:
         return f"L’article « {error.article_id} » n’est plus dans l’index : relancez la recherche."
     if isinstance(error, QueryError):
         return f"Option de recherche invalide ({error}) : dates au format AAAA, AAAA-MM ou AAAA-MM-JJ."
+    if isinstance(error, ClusterUnavailableError):
+        return (f"Le cluster {error.location} ne répond pas ({error.reason}) : searchd tourne-t-il ? "
+                "(search cluster start --local 2)")
+    if isinstance(error, ClusterError):
+        return f"Le cluster {error.location} ne peut pas servir cet index : {error.reason}."
     if isinstance(error, SearchError):
         return f"Erreur du moteur : {error}"
     if isinstance(error, OSError):
@@ -119,7 +126,7 @@ def error_message(error: BaseException) -> str:
     return f"Erreur interne : {type(error).__name__} : {error} (merci de la signaler)."
 
 
-def missing_index_message(index: Path, corpus: Path) -> str:
+def missing_index_message(index: Path | str, corpus: Path) -> str:
     """No index, and no corpus to build it from: what to run instead."""
     return (f"Aucun index dans {index}, et pas de corpus dans {corpus}. Relancez avec --corpus CHEMIN "
             "(un fichier .jsonl ou un dossier d’articles), ou --index CHEMIN vers un index existant.")

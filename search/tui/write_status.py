@@ -35,7 +35,7 @@ class WriteStatus(Horizontal):
 
     Args:
         corpus: the corpus file or folder.
-        index: the index directory.
+        index: the index directory, or a cluster's URL.
         lock_wait: seconds the child waits for another writer before failing.
     """
 
@@ -74,7 +74,7 @@ class WriteStatus(Horizontal):
             """"Reconstruction impossible" or "Mise à jour impossible"."""
             return f"{ACTION_LABELS[self.action]} impossible"
 
-    def __init__(self, corpus: Path, index: Path, *, lock_wait: float = 10.0, **kwargs: Any) -> None:
+    def __init__(self, corpus: Path, index: Path | str, *, lock_wait: float = 10.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.corpus = corpus
         self.index = index
@@ -118,7 +118,8 @@ class WriteStatus(Horizontal):
                         severity="error", timeout=10)
             return False
         try:
-            check_replaceable(self.index)
+            if isinstance(self.index, Path):  # a folder (a cluster's tables are all its own)
+                check_replaceable(self.index)
         except NotAnIndexError as error:
             self.notify(error_message(error), title="Indexation impossible", severity="error", timeout=12)
             return False
