@@ -45,30 +45,47 @@ Postings = tuple[np.ndarray, np.ndarray]
 Mask = np.ndarray
 
 
-def _leaf_postings(matcher: Any, clock: Clock | None) -> tuple[list[int], list[float]]:
-    """Every (document number, weight) of a segment's posting list, a block at a time."""
-    ids: list[int] = []
-    weights: list[float] = []
-    if not hasattr(matcher, "_read_ids"):  # not whoosh 3's leaf matcher: the slow way
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-            if clock is not None and not len(ids) & 127:
-                clock.check()
-        return ids, weights
+def _leaf_postings(matcher: Any, clock: Clock | None) -> tuple[np.ndarray, np.ndarray]:
+    """Every (document number, weight) of a segment's posting list, a block at a time, each
+    block decoded with numpy (whoosh decodes its delta-encoded numbers one by one)."""
+    if not (hasattr(matcher, "_read_data") and hasattr(matcher, "_data")) or matcher._byteids:
+        return _leaf_postings_slowly(matcher, clock)  # not whoosh 3's leaf matcher
+    id_blocks: list[np.ndarray] = []
+    weight_blocks: list[np.ndarray] = []
     while matcher.is_active():
         if clock is not None:
             clock.check()
-        if matcher._ids is None:
-            matcher._read_ids()
-        if matcher._weights is None:
-            matcher._read_weights()
+        if matcher._data is None:
+            matcher._read_data()
+        deltas, weights, _values = matcher._data
+        count = matcher._blocklength
+        ids = np.cumsum(np.array(deltas, dtype=np.int64))
+        if weights is None:
+            block_weights = np.ones(count)
+        elif isinstance(weights, float):
+            block_weights = np.full(count, weights)
+        else:
+            block_weights = np.array(weights, dtype=np.float64)
         start = matcher._i
-        ids.extend(matcher._ids[start:])
-        weights.extend(matcher._weights[start:])
+        id_blocks.append(ids[start:])
+        weight_blocks.append(block_weights[start:])
         matcher._next_block()
-    return ids, weights
+    if not id_blocks:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
+
+
+def _leaf_postings_slowly(matcher: Any, clock: Clock | None) -> tuple[np.ndarray, np.ndarray]:
+    """The same through the matcher's own interface, one posting at a time."""
+    ids: list[int] = []
+    weights: list[float] = []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+        if clock is not None and not len(ids) & 127:
+            clock.check()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
 
 
 class PostingCache:
@@ -139,9 +156,8 @@ class PostingCache:
         id_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
         for _leaf, offset, matcher, deleted in self._matchers(field, text):
-            leaf_ids, leaf_weights = _leaf_postings(matcher, clock)
-            ids = np.array(leaf_ids, dtype=np.int32)
-            weights = np.array(leaf_weights, dtype=np.float64)
+            ids, weights = _leaf_postings(matcher, clock)
+            ids = ids.astype(np.int32)
             if deleted:
                 keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int32, count=len(deleted)))
                 ids, weights = ids[keep], weights[keep]

@@ -57,6 +57,12 @@ class MemoryFile:
         self._pos = max(start, end)
         return self._buf[start:self._pos].tobytes()
 
+    def peek(self, size: int = 0) -> bytes:
+        """Bytes from the current position, without moving it (pickle's unpickler reads
+        ahead with it instead of calling `read` for every opcode)."""
+        start = self._pos
+        return self._buf[start:start + max(size, 4096)].tobytes()
+
     def readinto(self, into: Any) -> int:
         data = self.read(len(into))
         into[:len(data)] = data
