@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh.util.times import long_to_datetime
 
 from ..analysis import analyze
@@ -17,7 +18,7 @@ from ..backend import Matches, MatchRequest, StoredArticle
 from ..clock import Clock
 from ..corpus import Article
 from ..ranking import RankingConfig
-from ..results import IndexStats
+from ..results import IndexStats, as_datetime
 from ..storage import dir_size, read_meta
 from ..vocabulary import Vocabulary
 from ..words import ValueIndex
@@ -49,6 +50,7 @@ class WhooshSnapshot:
         self._values: dict[str, ValueIndex] = {}
         self._value_sets: dict[str, dict[str, frozenset[int]]] = {}
         self._dates: tuple[int | None, ...] | None = None
+        self._months: np.ndarray | None = None
         self._vocab: Vocabulary | None = None
         self._once = threading.Lock()  # loads the vocabulary and the date column once
         #: searches running on this snapshot, and whether a newer one replaced it
@@ -72,6 +74,23 @@ class WhooshSnapshot:
                 if self._dates is None:
                     self._dates = self._read_dates()
         return self._dates
+
+    def month_column(self) -> np.ndarray:
+        """The month of every document as `year * 12 + month - 1` (-1: no date), for the
+        month and year facets."""
+        if self._months is None:
+            dates = self.date_column()
+            months = np.full(len(dates), -1, dtype=np.int32)
+            seen: dict[int, int] = {}
+            for docnum, value in enumerate(dates):
+                if value is not None:
+                    month = seen.get(value)
+                    if month is None:
+                        when = long_to_datetime(value)
+                        month = seen[value] = when.year * 12 + when.month - 1
+                    months[docnum] = month
+            self._months = months
+        return self._months
 
     def _read_dates(self) -> tuple[int | None, ...]:
         reader = self.reader
@@ -158,21 +177,27 @@ class WhooshSnapshot:
         reader = self.reader
         meta = read_meta(self.path) or {}
         dates = self.date_column()
-        known = [d for d in (dates[n] for n in reader.all_doc_ids()) if d is not None]
+        known = [(d, n) for d, n in ((dates[n], n) for n in reader.all_doc_ids()) if d is not None]
         return IndexStats(
             path=self.path,
             articles=reader.doc_count(),
             size_bytes=dir_size(self.path),
-            oldest=long_to_datetime(min(known)) if known else None,
-            newest=long_to_datetime(max(known)) if known else None,
+            oldest=self._dated(min(known)) if known else None,
+            newest=self._dated(max(known)) if known else None,
             schema_version=int(meta.get("schema_version", 0)),
-            built_at=meta.get("built_at"),
-            updated_at=meta.get("updated_at"),
+            built_at=as_datetime(meta.get("built_at")),
+            updated_at=as_datetime(meta.get("updated_at")),
             segments=len(reader.leaf_readers()),
             deleted=reader.doc_count_all() - reader.doc_count(),
             sources=len(self.values("source").values),
             words=len(self.vocabulary()),
         )
+
+    def _dated(self, found: tuple[int, int]) -> datetime:
+        """The date of a document as its article gives it (with its time zone), from its
+        (date column value, document number)."""
+        value, docnum = found
+        return _stored_date(self.searcher.stored_fields(docnum)) or long_to_datetime(value)
 
     def close(self) -> None:
         """Release the open files."""
