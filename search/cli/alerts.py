@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import _dump, _open, _paths
+from . import _open
+from . import common_options as _paths
+from .output import dump as _dump
 
 __all__ = ["register_alerts"]
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SearchError
-from . import _dump, _paths
+from . import common_options as _paths
+from .output import dump as _dump
 
 if TYPE_CHECKING:
     from ..indexer import IndexReport
