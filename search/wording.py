@@ -136,9 +136,14 @@ def report_summary(report: Mapping[str, Any]) -> str:
         text = ngettext("Index rebuilt: {n} article in {seconds}", "Index rebuilt: {n} articles in {seconds}",
                         added).format(n=number(added), seconds=secs)
     else:
-        counts = {k: int(report.get(k, 0)) for k in ("added", "updated", "deleted", "unchanged")}
-        text = _("Index updated in {seconds}: {added} added, {updated} updated, {deleted} deleted "
-                 "({unchanged} unchanged)").format(seconds=secs, **{k: number(v) for k, v in counts.items()})
+        n = {k: int(report.get(k, 0)) for k in ("added", "updated", "deleted", "unchanged")}
+        parts = [ngettext("{n} added", "{n} added", n["added"]),
+                 ngettext("{n} updated", "{n} updated", n["updated"]),
+                 ngettext("{n} deleted", "{n} deleted", n["deleted"]),
+                 ngettext("({n} unchanged)", "({n} unchanged)", n["unchanged"])]
+        counts = [part.format(n=number(n[k])) for part, k in zip(parts, n, strict=True)]
+        text = _("Index updated in {seconds}: {counts}").format(
+            seconds=secs, counts=", ".join(counts[:3]) + " " + counts[3])
     skipped = int(report.get("skipped", 0))
     if skipped:
         text += ngettext("; {n} bad record skipped", "; {n} bad records skipped", skipped).format(

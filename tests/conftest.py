@@ -42,6 +42,14 @@ def quiet_user_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
     os.environ.update(saved)
 
 
+@pytest.fixture(autouse=True)
+def english_first() -> None:
+    """Each test starts in English (a test, or an app made with `language="fr"`, switches)."""
+    from search.i18n import use_language
+
+    use_language("en")
+
+
 @pytest.fixture(scope="module")
 def news_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
     """An index of tests/data/news.jsonl, shared by the tests of one module (read only)."""

@@ -26,7 +26,7 @@ LAYERS = [
     ["indexer", "hits"],
     ["pipeline"],
     ["index"],
-    ["userfiles", "config", "wording", "query_help", "export", "alerts", "ingest.*"],
+    ["userfiles", "config", "wording", "query_help", "timeline", "export", "alerts", "ingest.*"],
     ["__init__"],
     ["cli.*", "tui.*", "__main__"],
 ]

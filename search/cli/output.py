@@ -18,9 +18,10 @@ from ..export import json_bytes
 from ..i18n import _, decimal, ngettext, number
 from ..indexer import IndexReport
 from ..results import FacetCount, Hit, IndexStats, Results
+from ..timeline import periods
 from ..wording import notice_message
 
-__all__ = ["Out", "dump", "size_text", "summary_line", "timeline_rows"]
+__all__ = ["Out", "dump", "size_text", "summary_line"]
 
 #: Problems listed without --verbose.
 PROBLEMS_SHOWN = 20
@@ -144,8 +145,8 @@ class Out:
 
     def timeline(self, facets: dict[str, tuple[FacetCount, ...]]) -> None:
         """Matching articles per month (per year over more than 3 years, or without months),
-        oldest first: one line each, `2023-03  ██████ 12`."""
-        rows = timeline_rows(facets)
+        oldest first: one line each, `2023-03  ██████ 12` (`search.timeline`)."""
+        rows = [(p.value, p.count) for p in periods(facets, 36)]
         if not rows:
             self.line(_("timeline: no dated article"), style="dim")
             return
@@ -182,28 +183,6 @@ def dump(obj: Any) -> None:
     sys.stdout.flush()
     sys.stdout.buffer.write(json_bytes(obj) + b"\n")
     sys.stdout.flush()
-
-
-def timeline_rows(facets: dict[str, tuple[FacetCount, ...]]) -> list[tuple[str, int]]:
-    """(period, count) oldest first: months (every month between the first and the last,
-    empty ones too) when they span at most 3 years, else years."""
-    months = sorted(facets.get("month", ()), key=lambda c: c.value)
-    years = sorted(facets.get("year", ()), key=lambda c: c.value)
-    if months:
-        first, last = months[0].value, months[-1].value
-        y0, m0, y1, m1 = int(first[:4]), int(first[5:7]), int(last[:4]), int(last[5:7])
-        if y1 - y0 < 3:
-            counts = {c.value: c.count for c in months}
-            out = []
-            for k in range((y1 - y0) * 12 + m1 - m0 + 1):
-                y, m = divmod(y0 * 12 + m0 - 1 + k, 12)
-                key = f"{y:04d}-{m + 1:02d}"
-                out.append((key, counts.get(key, 0)))
-            return out
-    if not years:
-        return []
-    counts = {c.value: c.count for c in years}
-    return [(str(y), counts.get(str(y), 0)) for y in range(int(years[0].value), int(years[-1].value) + 1)]
 
 
 def _styled(text: str, spans: Sequence[tuple[int, int]], style: str = "bold yellow") -> Text:
