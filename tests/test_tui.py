@@ -118,11 +118,11 @@ async def test_typing_shows_the_first_result_and_the_count(index_path: Path, tmp
         await type_query(app, pilot, "retraite")
         assert ids(app) == ["retraites-2", "retraites-1"]
         assert app.result_list.highlighted == 0
-        assert status_text(app).startswith("2 résultats · … ms · tri : pertinence")
+        assert status_text(app).startswith("2 résultats · tri : pertinence · … ms")
         app.box.value = "réforme des retraites"
         await settle(app, pilot)
         assert ids(app) == ["retraites-1", "retraites-2"]
-        assert status_text(app) == ("2 résultats · … ms · tri : pertinence  ⚠ Un seul article contient "
+        assert status_text(app) == ("2 résultats · tri : pertinence · … ms  ⚠ Un seul article contient "
                                     "tous les mots : suivent ceux qui en ont le plus.")
 
 

@@ -52,7 +52,8 @@ async def test_the_loaded_count_is_explained(index_path: Path, tmp_path: Path) -
         await settle(app, pilot)
         app.box.value = "date:>=2000"
         await settle(app, pilot)
-        assert status_text(app).startswith("11 résultats · 4 dans la liste, la suite en descendant · ")
+        assert status_text(app) == ("11 résultats · tri : plus récents · … ms · 4 dans la liste, la suite en "
+                                    "descendant")
 
 
 @sync
@@ -228,7 +229,7 @@ async def test_the_ui_speaks_english_with_an_english_locale(index_path: Path, tm
         await settle(app, pilot)
         app.box.value = "réforme des retraites"
         await settle(app, pilot)
-        assert status_text(app) == ("2 results · … ms · sort: relevance  ⚠ Only one article holds all the "
+        assert status_text(app) == ("2 results · sort: relevance · … ms  ⚠ Only one article holds all the "
                                     "words: those with the most of them follow.")
         footer = {b.description for b in app._bindings.key_to_bindings["s"]}
         assert footer == {"Sort"} and app.pane.border_title == "Results"

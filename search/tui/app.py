@@ -41,6 +41,8 @@ LETTER_ACTIONS = frozenset({"toggle_sort", "toggle_filters", "open_url", "copy_u
                             "toggle_timeline", "export", "save_alert"})
 #: Seconds results stay on screen, untouched, before their query is kept in the history.
 LOOKED_AT = 3.0
+#: Textual's own name of Ctrl+P in the footer, translated with the app's bindings.
+N_("palette")
 
 
 class SearchApp(App[None]):

@@ -300,7 +300,7 @@ class ResultsPane(Vertical):
         self.show_message(Content.assemble(
             (_("Type to search"), "bold"),
             " " + _("the articles of the index ({index}).").format(index=index),
-            "\n\n", (_("Examples: "), "dim"), " · ".join(EXAMPLES), "\n\n",
+            "\n\n", (_("Examples: "), "dim"), " · ".join(e.replace(" ", "\u00a0") for e in EXAMPLES), "\n\n",
             (_("↑ in the empty box: earlier queries · F1: help · Ctrl+P: commands"), "dim")))
 
     def show_results(self, request: Request, results: Results, *, keep: int | None = None,

@@ -129,11 +129,11 @@ class StatusBar(Horizontal):
     def show_results(self, results: Results, loaded: int, *, timings: bool = True) -> None:
         """Show the figures of a result set (`loaded`: hits in the list; `timings`: the search time)
         and the sort the engine used (a query with nothing to rank by is listed newest first)."""
-        parts = [ngettext("{n} result", "{n} results", results.total).format(n=number(results.total))]
-        if loaded and loaded < results.total:
+        parts = [ngettext("{n} result", "{n} results", results.total).format(n=number(results.total)),
+                 _("sort: {sort}").format(sort=sort_label(results.sort)),
+                 f"{results.took_ms:.0f} ms" if timings else "… ms"]
+        if loaded and loaded < results.total:  # last: the first part a narrow screen cuts
             parts.append(_("{n} in the list, more as you scroll").format(n=number(loaded)))
-        parts.append(f"{results.took_ms:.0f} ms" if timings else "… ms")
-        parts.append(_("sort: {sort}").format(sort=sort_label(results.sort)))
         text = Content(" · ".join(parts))
         for warning in results.notices:
             if getattr(warning, "code", "") != "empty":
