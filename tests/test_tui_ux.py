@@ -255,3 +255,32 @@ async def test_the_theme_chosen_in_the_palette_is_remembered(index_path: Path, t
         assert again.theme == "nord"
 
 
+
+
+# -- defects seen in tmux on OrangeSum (80x24, 120x40, 200x60) -------------------------
+
+
+@sync
+async def test_tmux_80x24_the_welcome_never_breaks_an_example_and_the_palette_key_is_french(
+        index_path: Path, tmp_path: Path) -> None:
+    app = app_for(index_path, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        shown = str(app.empty.render())
+        assert "grève\u00a0-SNCF" in shown and "réforme\u00a0des\u00a0retraites" in shown
+        palette = [b.description for b in app._bindings.key_to_bindings.get("ctrl+p", [])]
+        assert palette == ["commandes"]
+
+
+@sync
+async def test_tmux_80x24_the_date_help_wraps_in_the_panel(index_path: Path, tmp_path: Path) -> None:
+    app = app_for(index_path, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.box.value = "prix"
+        await settle(app, pilot)
+        app.result_list.focus()
+        await pilot.press("f")
+        await settle(app, pilot)
+        help_label = app.filters.query_one(".date-help")
+        assert help_label.size.height >= 2 and help_label.size.width <= app.filters.content_region.width
