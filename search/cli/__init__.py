@@ -17,6 +17,7 @@ from ..index import Index
 from ..indexer import IndexReport
 from ..pipeline import SORT_NAMES
 from ..query_help import EXAMPLES, syntax_rows
+from ..results import Results
 from ..wording import Fix, error_message
 from .output import Out
 from .progress import PlainProgress, json_progress, progress_bar
@@ -208,11 +209,17 @@ def _query(args: argparse.Namespace, ix: Index, out: Out, settings: Settings) ->
 
         sys.stdout.write(FORMATS[args.format or "json"](res))
     elif args.jsonl:
-        from ..export import to_jsonl
-
-        sys.stdout.write(to_jsonl(res))
+        _write_jsonl(res)
     else:
         out.results(res, timeline=args.timeline)
+
+
+def _write_jsonl(res: Results) -> None:
+    """One hit a line, written as they go (a reader that leaves early stops the writing)."""
+    from ..export import to_jsonl
+
+    for hit in res.hits:
+        sys.stdout.write(to_jsonl([hit]))
 
 
 def _show(args: argparse.Namespace, ix: Index, out: Out, settings: Settings) -> None:
@@ -225,12 +232,12 @@ def _show(args: argparse.Namespace, ix: Index, out: Out, settings: Settings) -> 
 
 def _similar(args: argparse.Namespace, ix: Index, out: Out, settings: Settings) -> None:
     res = ix.similar(args.id, limit=args.limit)
-    from ..export import to_json, to_jsonl
+    from ..export import to_json
 
     if args.json:
         sys.stdout.write(to_json(res))
     elif args.jsonl:
-        sys.stdout.write(to_jsonl(res))
+        _write_jsonl(res)
     else:
         out.results(res)
 
