@@ -106,7 +106,8 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
                               for n in range(400)), encoding="utf-8")
     assert run_cli("rebuild", "-q", "--corpus", str(corpus), "--index", str(tmp_path / "ix"))[0] == 0
     for args in ("--jsonl", ""):  # far more than a pipe's buffer: the reader leaves while it writes
-        command = f"{sys.executable} -m search query --index {tmp_path / 'ix'} -n 400 {args} grève | head -n 1"
+        index = tmp_path / "ix"
+        command = f"{sys.executable} -m search query --index {index} -n 400 {args} grève | head -n 1"
         proc = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=120,
                               env=dict(os.environ, PYTHONPATH=str(REPO)))
         assert proc.stderr == "" and len(proc.stdout.splitlines()) == 1, (args, proc.stderr)

@@ -61,10 +61,11 @@ async def test_the_timeline_counts_months_and_a_click_filters_one(index_path: Pa
     app = app_for(index_path, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        assert app.timeline.display  # a tall terminal shows it at once
+        assert not app.timeline.display  # the welcome screen: nothing to count
         app.box.value = "date:2023"
         await settle(app, pilot)
         timeline = app.timeline
+        assert timeline.display  # a tall terminal shows it with the results
         assert [(p.value, p.count) for p in timeline.periods] == [
             ("2023-03", 2), ("2023-04", 0), ("2023-05", 0), ("2023-06", 0), ("2023-07", 0), ("2023-08", 1)]
         await pilot.click(timeline, offset=(timeline.gutter.left, 1))  # the first month
@@ -284,3 +285,21 @@ async def test_tmux_80x24_the_date_help_wraps_in_the_panel(index_path: Path, tmp
         await settle(app, pilot)
         help_label = app.filters.query_one(".date-help")
         assert help_label.size.height >= 2 and help_label.size.width <= app.filters.content_region.width
+
+
+@sync
+async def test_tmux_no_index_no_corpus_no_timeline_and_no_ctrl_r_promise(tmp_path: Path) -> None:
+    app = app_for(tmp_path / "nowhere", tmp_path, corpus=tmp_path / "no-corpus", language="en")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle_workers(app, pilot)
+        assert app.empty.display and not app.timeline.display  # nothing to count: no "no dated article"
+        assert status_text(app) == "No index and no corpus: start again with --corpus PATH or --index PATH."
+
+
+@sync
+async def test_tmux_200x60_the_french_date_help_keeps_its_colon(index_path: Path, tmp_path: Path) -> None:
+    app = app_for(index_path, tmp_path)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settle(app, pilot)
+        text = str(app.filters.query_one(".date-help").render())
+        assert "jour\u00a0: 2023" in text  # a no-break space: the colon never starts a line

@@ -212,7 +212,7 @@ class SearchApp(App[None]):
         """Search what the user asks for now (`debounce`: as they type; `force`: even if shown)."""
         request = self.current_request()
         self.chips.show(request)
-        facets = self.filters.display or self.timeline.display
+        facets = self.filters.display or self.pane.timeline_wanted()
         if debounce:
             self.searches.typed(request, facets=facets, limit=self.page_size())
         else:
@@ -239,7 +239,11 @@ class SearchApp(App[None]):
         message = missing_index_message(self.index_path, self.corpus_path) if missing else tui_error(error)
         self.notify(message, title=_("Index unavailable"), severity="error", timeout=15)
         self.pane.show_message(Content.assemble((_("Index unavailable") + "\n\n", "bold"), message))
-        self.status.show_text(_("No index: Ctrl+R builds it from the corpus."))
+        if self.corpus_path.exists():
+            self.status.show_text(_("No index: Ctrl+R builds it from the corpus."))
+        else:
+            self.status.show_text(_("No index and no corpus: start again with --corpus PATH or --index "
+                                    "PATH."))
 
     @on(SearchController.Answered)
     def _answered(self, event: SearchController.Answered) -> None:
@@ -375,6 +379,9 @@ class SearchApp(App[None]):
             self.result_list.focus()
             return
         self.pane.show_timeline(True)
+        if not self.result_list.display:
+            self.timeline.display = False  # nothing to count yet: shown with the next results
+            return
         self.timeline.enter()
         shown = self.searches.shown
         if shown is not None and shown.results is not None and shown.facets is None:

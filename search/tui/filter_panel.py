@@ -121,7 +121,8 @@ class FilterPanel(VerticalScroll):
             yield Label(_(title), classes="facet-title", id=f"facet-title-{field}")
             yield FacetList(field, id=f"facet-{field}", classes="facet-list")
         yield Label(_("Period"), classes="facet-title")
-        yield Label(_("a year, a month or a day: 2023, 2023-03, 2023-03-10"), classes="date-help")
+        yield Label(_("a year, a month or a day: 2023, 2023-03, 2023-03-10"), classes="date-help",
+                    markup=False)
         hint = _("YYYY-MM-DD")
         for input_id, label in (("date-from", _("from")), ("date-to", _("to"))):
             with Horizontal(classes="date-row"):

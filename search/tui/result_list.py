@@ -269,14 +269,20 @@ class ResultsPane(Vertical):
         yield self.timeline
 
     def on_mount(self) -> None:
-        """The pane's title; the timeline on a tall enough terminal."""
+        """The pane's title; the timeline waits for results."""
         self.border_title = _("Results")
-        self.timeline.display = self.app.size.height >= TIMELINE_ROWS
+        self.timeline.display = False
+
+    def timeline_wanted(self) -> bool:
+        """Whether the timeline should show with results: the user's choice (`t`), else on a
+        terminal tall enough."""
+        if self._timeline_chosen is not None:
+            return self._timeline_chosen
+        return self.app.size.height >= TIMELINE_ROWS
 
     def on_resize(self) -> None:
         """Show the timeline when the terminal grows tall enough, unless the user chose."""
-        if self._timeline_chosen is None:
-            self.timeline.display = self.app.size.height >= TIMELINE_ROWS
+        self.timeline.display = self.timeline_wanted() and self.list.display
 
     def show_timeline(self, shown: bool) -> None:
         """Show or hide the timeline (the user's choice: kept whatever the size)."""
@@ -289,8 +295,9 @@ class ResultsPane(Vertical):
         return min(max(6, self.size.height // card + 2), 30)
 
     def show_message(self, content: Content) -> None:
-        """Show `content` in place of the list."""
+        """Show `content` in place of the list (and of the timeline: nothing to count)."""
         self.list.display = False
+        self.timeline.display = False
         self.empty.update(content)
         self.empty.display = True
 
@@ -317,6 +324,7 @@ class ResultsPane(Vertical):
         if results.hits:
             hits.display = True
             self.empty.display = False
+            self.timeline.display = self.timeline_wanted()
         else:
             self.show_message(no_results_message(request, results))
 
