@@ -303,3 +303,16 @@ async def test_tmux_200x60_the_french_date_help_keeps_its_colon(index_path: Path
         await settle(app, pilot)
         text = str(app.filters.query_one(".date-help").render())
         assert "jour\u00a0: 2023" in text  # a no-break space: the colon never starts a line
+
+
+@sync
+async def test_tmux_a_damaged_index_is_not_called_missing(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    Index.rebuild(NEWS, index, procs=1).close()
+    for seg in index.glob("*.seg"):
+        seg.write_bytes(seg.read_bytes()[:1000])
+    app = app_for(index, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle_workers(app, pilot)
+        assert any("est endommagé" in m and "Ctrl+R" in m for m in notifications(app))
+        assert status_text(app) == "Index indisponible : voir le message."

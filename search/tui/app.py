@@ -239,7 +239,9 @@ class SearchApp(App[None]):
         message = missing_index_message(self.index_path, self.corpus_path) if missing else tui_error(error)
         self.notify(message, title=_("Index unavailable"), severity="error", timeout=15)
         self.pane.show_message(Content.assemble((_("Index unavailable") + "\n\n", "bold"), message))
-        if self.corpus_path.exists():
+        if not missing:
+            self.status.show_text(_("Index unavailable: see the message."))
+        elif self.corpus_path.exists():
             self.status.show_text(_("No index: Ctrl+R builds it from the corpus."))
         else:
             self.status.show_text(_("No index and no corpus: start again with --corpus PATH or --index "
