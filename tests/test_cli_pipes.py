@@ -215,3 +215,18 @@ def test_settings_flag_environment_config_default(built: Path, tmp_path: Path) -
     config.write_text('limit = "dix"\n', encoding="utf-8")
     code, out, err = run_cli("config", cwd=tmp_path, env=env)
     assert code == 1 and err == f"search: error: {config}: limit must be a whole number, not 'dix'\n"
+
+
+def test_the_bar_shows_the_writing_phase_with_a_running_clock() -> None:
+    from rich.console import Console
+
+    from search.cli.progress import progress_bar
+
+    console = Console(file=io.StringIO(), force_terminal=True, width=120)
+    with progress_bar(console) as bar:
+        bar(500, 1000)
+        bar(1000, 1000, phase="write")
+        time.sleep(0.3)
+        indexing, writing = bar.bar.tasks
+        assert indexing.finished and writing.description == "writing the index" and writing.total is None
+        assert not writing.finished and (writing.elapsed or 0) >= 0.25  # its clock runs

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
@@ -24,11 +24,7 @@ from rich.progress import (
 
 from ..i18n import _, number
 
-__all__ = ["PlainProgress", "json_progress", "progress_bar"]
-
-#: A progress callback as `search.indexer` calls it.
-Callback = Callable[..., None]
-
+__all__ = ["BarProgress", "PlainProgress", "json_progress", "progress_bar"]
 
 class PlainProgress:
     """Plain lines for logs and pipes: one every `every` seconds while indexing, and one when
@@ -65,26 +61,33 @@ def json_progress(done: int, total: int | None, phase: str = "index") -> None:
     sys.stderr.flush()
 
 
+class BarProgress:
+    """The progress callback of the bar: it moves the "indexing" line, then adds the "writing
+    the index" line (no total: a pulsing bar and a running clock) when the writing starts."""
+
+    def __init__(self, bar: Progress) -> None:
+        self.bar = bar
+        self.task = bar.add_task(_("indexing"), total=None, rate="", eta=_("ETA"))
+        self.writing: TaskID | None = None
+        self.started = time.monotonic()
+
+    def __call__(self, done: int, total: int | None, phase: str = "index") -> None:
+        if phase == "write":
+            if self.writing is None:
+                self.bar.update(self.task, completed=done, total=total or done)
+                self.writing = self.bar.add_task(_("writing the index"), total=None, rate="", eta="")
+            return
+        rate = done / max(time.monotonic() - self.started, 1e-9)
+        self.bar.update(self.task, completed=done, total=total,
+                        rate=_("{rate} articles/s").format(rate=number(round(rate))))
+
+
 @contextmanager
-def progress_bar(console: Console) -> Iterator[Callback]:
+def progress_bar(console: Console) -> Iterator[BarProgress]:
     """A bar with articles/s, the elapsed time and the ETA while indexing; then a second line,
     "writing the index", whose clock runs until the index is written."""
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TaskProgressColumn(), TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
                TextColumn("{task.fields[eta]}"), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(_("indexing"), total=None, rate="", eta=_("ETA"))
-        started = time.monotonic()
-        writing: list[TaskID] = []
-
-        def progress(done: int, total: int | None, phase: str = "index") -> None:
-            if phase == "write":
-                if not writing:
-                    bar.update(task, completed=done, total=total or done)
-                    writing.append(bar.add_task(_("writing the index"), total=None, rate="", eta=""))
-                return
-            rate = done / max(time.monotonic() - started, 1e-9)
-            bar.update(task, completed=done, total=total,
-                       rate=_("{rate} articles/s").format(rate=number(round(rate))))
-
-        yield progress
+        yield BarProgress(bar)
