@@ -175,6 +175,22 @@ def test_help_describes_the_query_syntax_and_every_option() -> None:
         for entry in entries:
             words = entry.split("  ", 1)
             assert len(words) == 2 and words[1].strip(), f"{parser}: an option without help: {entry!r}"
+    import argparse
+
+    from search.cli import build_parser
+
+    missing: list[str] = []
+
+    def walk(parser: argparse.ArgumentParser, path: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, f"{path} {name}")
+            elif not action.help:
+                missing.append(f"{path} {'/'.join(action.option_strings) or action.dest}")
+
+    walk(build_parser(), "search")
+    assert missing == []  # every option and argument of every command, the news ones too
     code, out, _ = run_cli("help", "syntax")
     assert code == 0 and "date:[2024-01 TO 2024-06]" in out and "gouvernemant~" in out
     assert len(out.splitlines()) >= 19
