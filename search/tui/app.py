@@ -7,14 +7,13 @@ from pathlib import Path
 
 from textual import events, on
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Footer, Input, OptionList
 
 from .. import Index, IndexNotFoundError, NotAnIndexError
-from ..i18n import N_, _, ngettext, number
+from ..i18n import _
 from ..ingest.urls import is_web_url
 from ..wording import sort_label
 from ._idle_gc import IdleCollector
@@ -24,6 +23,7 @@ from .filter_panel import FilterPanel
 from .help_screen import HelpScreen
 from .history import History
 from .index_watch import IndexWatch
+from .keys import BINDINGS, LETTER_ACTIONS, LOOKED_AT
 from .outside import Outside
 from .request import Request
 from .result_list import ResultList, ResultsPane
@@ -35,15 +35,6 @@ from .wording import localize_bindings, missing_index_message, tui_error
 from .write_status import WriteStatus
 
 __all__ = ["SearchApp", "is_web_url"]
-
-#: Actions bound to plain letters: off (and out of the footer) while typing in a box.
-LETTER_ACTIONS = frozenset({"toggle_sort", "toggle_filters", "open_url", "copy_url", "remove_last_filter",
-                            "toggle_timeline", "export", "save_alert"})
-#: Seconds results stay on screen, untouched, before their query is kept in the history.
-LOOKED_AT = 3.0
-#: Textual's own name of Ctrl+P in the footer, translated with the app's bindings.
-N_("palette")
-
 
 class SearchApp(App[None]):
     """Search French news as you type.
@@ -72,28 +63,7 @@ class SearchApp(App[None]):
     more_page = 40
     COMMANDS = {SearchCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    BINDINGS = [
-        Binding("ctrl+q", "quit", N_("Quit"), priority=True),
-        # priority: keys typed right after Tab go to the newly focused pane, not the old one
-        Binding("tab", "focus_next", N_("Next pane"), show=False, priority=True),
-        Binding("shift+tab", "focus_previous", N_("Previous pane"), show=False, priority=True),
-        Binding("q", "leave", N_("Quit"), show=False),
-        Binding("f1", "help", N_("Help"), key_display="F1"),
-        Binding("question_mark", "help", N_("Help"), show=False),
-        Binding("slash", "focus_search", N_("Search"), show=False),
-        Binding("escape", "escape", N_("Back"), show=False),
-        Binding("s", "toggle_sort", N_("Sort")),
-        Binding("f", "toggle_filters", N_("Filters")),
-        Binding("t", "toggle_timeline", N_("Timeline"), show=False),
-        Binding("o", "open_url", N_("Open the URL")),
-        Binding("y", "copy_url", N_("Copy")),
-        Binding("e", "export", N_("Export"), show=False),
-        Binding("a", "save_alert", N_("Save as an alert"), show=False),
-        Binding("x", "remove_last_filter", N_("Remove a filter"), show=False),
-        Binding("ctrl+d", "accept_suggestion", N_("Accept the suggestion"), priority=True, show=False),
-        Binding("ctrl+r", "rebuild", N_("Rebuild"), show=False),
-        Binding("f5", "update", N_("Update"), show=False),
-    ]
+    BINDINGS = BINDINGS
 
     ResultsPainted = SearchController.ResultsPainted
 
@@ -231,14 +201,13 @@ class SearchApp(App[None]):
         error = event.error
         missing = isinstance(error, IndexNotFoundError) and not isinstance(error, NotAnIndexError)
         if missing and self.corpus_path.exists() and not self.writes.action:
-            self.pane.show_message(Content.assemble(
-                (_("No index"), "bold"), " ", _("in {index}: building it from {corpus}…").format(
-                    index=self.index_path, corpus=self.corpus_path)))
+            self.pane.show_titled(_("No index"), _("in {index}: building it from {corpus}…").format(
+                index=self.index_path, corpus=self.corpus_path))
             self.writes.start("rebuild", searching=False)
             return
         message = missing_index_message(self.index_path, self.corpus_path) if missing else tui_error(error)
         self.notify(message, title=_("Index unavailable"), severity="error", timeout=15)
-        self.pane.show_message(Content.assemble((_("Index unavailable") + "\n\n", "bold"), message))
+        self.pane.show_titled(_("Index unavailable"), message, apart=True)
         if not missing:
             self.status.show_text(_("Index unavailable: see the message."))
         elif self.corpus_path.exists():
@@ -306,15 +275,7 @@ class SearchApp(App[None]):
     @on(IndexWatch.Changed)
     def _index_changed(self, event: IndexWatch.Changed) -> None:
         """Another process wrote the index: say what changed, search again, keep the user's place."""
-        added = event.after - event.before
-        if added > 0:
-            text = ngettext("{n} new article in the index", "{n} new articles in the index", added)
-        elif added < 0:
-            text = ngettext("{n} article removed from the index", "{n} articles removed from the index",
-                            -added)
-        else:
-            text = _("The index was updated ({n} articles)")
-        self.notify(text.format(n=number(abs(added) or event.after)), title=_("Index updated"), timeout=6)
+        self.notify(event.text, title=_("Index updated"), timeout=6)
         current = self.result_list.current
         self._keep_hit = current.id if current is not None else None
         self.search_request(force=True)
@@ -366,8 +327,7 @@ class SearchApp(App[None]):
         panel = self.filters
         panel.display = not panel.display
         if panel.display:
-            shown = self.searches.shown
-            if shown is not None and shown.results is not None and shown.facets is None:
+            if self._uncounted():
                 panel.focus_when_counted()  # the counts were not asked for while it was hidden
                 self.search_request(force=True)
             panel.focus_first()
@@ -376,18 +336,13 @@ class SearchApp(App[None]):
 
     def action_toggle_timeline(self) -> None:
         """t: show the timeline above the results and move into it; in it, hide it."""
-        if self.timeline.display and self.timeline.has_focus:
-            self.pane.show_timeline(False)
-            self.result_list.focus()
-            return
-        self.pane.show_timeline(True)
-        if not self.result_list.display:
-            self.timeline.display = False  # nothing to count yet: shown with the next results
-            return
-        self.timeline.enter()
-        shown = self.searches.shown
-        if shown is not None and shown.results is not None and shown.facets is None:
+        if self.pane.toggle_timeline() and self._uncounted():
             self.search_request(force=True)
+
+    def _uncounted(self) -> bool:
+        """Whether the results on screen came without their facet counts (not asked for then)."""
+        shown = self.searches.shown
+        return shown is not None and shown.results is not None and shown.facets is None
 
     @on(Timeline.Selected)
     def _period(self, event: Timeline.Selected) -> None:
@@ -423,9 +378,8 @@ class SearchApp(App[None]):
     @on(WriteStatus.Progressed)
     def _building(self, event: WriteStatus.Progressed) -> None:
         if self.index is None:
-            self.pane.show_message(Content.assemble((_("Building the index"), "bold"),
-                                                    " " + _("from {corpus}").format(corpus=self.corpus_path),
-                                                    f"\n\n{event.label}"))
+            self.pane.show_titled(_("Building the index"), _("from {corpus}").format(corpus=self.corpus_path)
+                                  + f"\n\n{event.label}")
 
     @on(WriteStatus.Finished)
     def _written(self) -> None:
@@ -438,7 +392,7 @@ class SearchApp(App[None]):
     @on(WriteStatus.Failed)
     def _write_failed(self, event: WriteStatus.Failed) -> None:
         if self.index is None:
-            self.pane.show_message(Content.assemble((f"{event.title}\n\n", "bold"), event.message))
+            self.pane.show_titled(event.title, event.message, apart=True)
 
     # -- keys ----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.timer import Timer
 
 from .. import Index, IndexStats
+from ..i18n import _, ngettext, number
 
 __all__ = ["IndexWatch"]
 
@@ -40,6 +41,19 @@ class IndexWatch:
             super().__init__()
             self.before = before
             self.after = after
+
+        @property
+        def text(self) -> str:
+            """What changed, for a person: "12 new articles in the index"."""
+            added = self.after - self.before
+            if added > 0:
+                text = ngettext("{n} new article in the index", "{n} new articles in the index", added)
+            elif added < 0:
+                text = ngettext("{n} article removed from the index", "{n} articles removed from the index",
+                                -added)
+            else:
+                text = _("The index was updated ({n} articles)")
+            return text.format(n=number(abs(added) or self.after))
 
     def __init__(self, app: App[Any], index: Callable[[], Index | None], busy: Callable[[], bool],
                  every: float = EVERY) -> None:

@@ -284,6 +284,20 @@ class ResultsPane(Vertical):
         """Show the timeline when the terminal grows tall enough, unless the user chose."""
         self.timeline.display = self.timeline_wanted() and self.list.display
 
+    def toggle_timeline(self) -> bool:
+        """`t`: show the timeline and move into it; in it, hide it (the list takes the focus).
+        Returns whether it is shown now."""
+        if self.timeline.display and self.timeline.has_focus:
+            self.show_timeline(False)
+            self.list.focus()
+            return False
+        self.show_timeline(True)
+        if not self.list.display:
+            self.timeline.display = False  # nothing to count yet: shown with the next results
+            return False
+        self.timeline.enter()
+        return True
+
     def show_timeline(self, shown: bool) -> None:
         """Show or hide the timeline (the user's choice: kept whatever the size)."""
         self._timeline_chosen = shown
@@ -300,6 +314,10 @@ class ResultsPane(Vertical):
         self.timeline.display = False
         self.empty.update(content)
         self.empty.display = True
+
+    def show_titled(self, title: str, text: str, *, apart: bool = False) -> None:
+        """Show a bold `title` and `text` in place of the list (`apart`: on their own lines)."""
+        self.show_message(Content.assemble((title, "bold"), "\n\n" if apart else " ", text))
 
     def welcome(self, index: Path) -> None:
         """Nothing typed, no filter: what to type, with examples."""
