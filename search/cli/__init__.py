@@ -262,6 +262,8 @@ def _config(args: argparse.Namespace, settings: Settings, out: Out) -> int:
     for s in settings:
         value = "-" if s.value is None else str(s.value)
         where = sources[s.source] + (f" ({s.detail})" if s.source == "environment" else "")
+        if s.name == "language" and s.value is None:
+            value, where = current_language(), _("the locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG)")
         out.line(f"{s.name:<9} {value:<30} {where}")
     return 0
 
