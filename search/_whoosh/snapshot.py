@@ -51,6 +51,7 @@ class WhooshSnapshot:
         self._value_sets: dict[str, dict[str, frozenset[int]]] = {}
         self._dates: tuple[int | None, ...] | None = None
         self._months: np.ndarray | None = None
+        self._stats: IndexStats | None = None
         self._vocab: Vocabulary | None = None
         self._once = threading.Lock()  # loads the vocabulary and the date column once
         #: searches running on this snapshot, and whether a newer one replaced it
@@ -173,7 +174,13 @@ class WhooshSnapshot:
 
     @reads_index
     def stats(self) -> IndexStats:
-        """Counts, size, date range and versions of the index."""
+        """Counts, size, date range and versions of the index (computed once: a snapshot does
+        not change, and a UI may ask every few seconds whether the index did)."""
+        if self._stats is None:
+            self._stats = self._compute_stats()
+        return self._stats
+
+    def _compute_stats(self) -> IndexStats:
         reader = self.reader
         meta = read_meta(self.path) or {}
         dates = self.date_column()
