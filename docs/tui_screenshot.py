@@ -22,7 +22,7 @@ async def shoot(query: str, size: tuple[int, int], out: Path) -> None:
         index = Path(tmp) / "index"
         Index.rebuild(ROOT / "corpus", index, procs=1).close()
         app = make_app(index, ROOT / "corpus", history=None, timings=False, cursor_blink=False,
-                       theme="textual-dark")
+                       theme="textual-dark", language="fr", remember_theme=False)
         async with app.run_test(size=size) as pilot:
             while app.index is None:
                 await asyncio.sleep(0.01)

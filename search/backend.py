@@ -93,7 +93,11 @@ class Matches:
         ranked: the best `want` of them, in order.
         terms: the analysed terms (as `search.analysis` makes them) whose occurrences
             are highlighted in the hits.
-        facets: counts by field over all matches (empty when not asked for).
+        facets: counts by field over all matches (empty when not asked for): "source" and
+            "tags" (the most frequent first), "year" (newest first); and "month" (values
+            `YYYY-MM`, newest first) when the engine can count months from the article
+            dates: then "year" must be derived from them (`search.results.years_of`), so the
+            timeline and the year facet agree. Without "month", UIs draw years.
         notices: what was done with the query (relaxed, capped expansions, stop words…).
         sort: the order actually used ("-date" when a query has nothing to rank by).
         out_of_time: the clock ran out: these are the matches found by then.

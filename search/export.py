@@ -7,16 +7,19 @@ import dataclasses
 import io
 import re
 from collections.abc import Callable, Sequence
+from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
 import orjson
 
+from .corpus import Article
 from .results import Hit, Results
 
 __all__ = [
     "CSV_COLUMNS",
     "FORMATS",
+    "json_bytes",
     "markdown_section",
     "results_json",
     "to_csv",
@@ -30,8 +33,29 @@ CSV_COLUMNS = ("id", "title", "date", "source", "author", "url", "tags", "score"
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
 
-def _json(obj: Any) -> bytes:
-    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
+def _plain(obj: Any) -> Any:
+    """JSON-ready data for what orjson does not write as wanted: an article or a hit with
+    several authors gives `author` as a list (as the corpus had it) and `authors` always a
+    list; other dataclasses their fields; paths as text."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        data = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+        if isinstance(obj, Hit | Article):
+            authors = list(obj.authors)
+            data["author"] = authors if len(authors) > 1 else obj.author
+            data["authors"] = authors
+        return data
+    if isinstance(obj, PurePath):
+        return str(obj)
+    raise TypeError(f"cannot serialise {type(obj).__name__}")
+
+
+def json_bytes(obj: Any) -> bytes:
+    """`obj` as JSON (results, hits, articles, reports…), authors kept as a list (`_plain`)."""
+    return orjson.dumps(obj, default=_plain,
+                        option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS)
+
+
+_json = json_bytes
 
 
 def results_json(results: Results) -> dict[str, Any]:

@@ -48,6 +48,7 @@ def build_hit(stored: StoredArticle, match: Match, terms: AbstractSet[str], snip
         snippet_spans=tuple(spans),
         highlights=tuple(highlights),
         all_words=match.all_words,
+        authors=article.authors,
     )
 
 

@@ -136,7 +136,8 @@ class Index:
         Args:
             corpus: a file, a folder, or `Article`s.
             strict: fail on the first bad record instead of skipping it.
-            progress: called as progress(done, total) while articles are written.
+            progress: called as progress(done, total) while articles are written (with
+                `phase="write"` once the engine writes the index, if it takes `phase`).
             lock_timeout: seconds to wait for another writer.
             build_if_missing: build the index when there is none (open it with
                 `missing_ok=True`).

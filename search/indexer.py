@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import inspect
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -28,10 +29,16 @@ from .corpus import (
 )
 from .errors import CorpusError, IndexNotFoundError, IndexWriteError
 
-__all__ = ["IndexReport", "Progress", "count_records", "rebuild", "update"]
+__all__ = ["PHASES", "IndexReport", "Progress", "count_records", "rebuild", "update"]
 
-#: Called as progress(done, total) while articles are indexed; total may be None.
-Progress = Callable[[int, int | None], None]
+#: Called as progress(done, total) while articles are indexed; total may be None. A
+#: callback that takes a `phase` keyword is also told the phase: "index" while articles
+#: are read and analysed, then once "write" (done and total as they ended) when the
+#: engine starts writing the index, which may take a while with nothing to count.
+Progress = Callable[..., None]
+
+#: The phases a progress callback is told about, in order.
+PHASES = ("index", "write")
 
 Source = Path | str | Iterable[Article]
 
@@ -79,6 +86,11 @@ class IndexReport:
     seconds: float = 0.0
     size_bytes: int = 0
     articles: int = 0
+    #: The ids an update added, re-indexed and deleted, sorted (a rebuild lists none:
+    #: every article is new).
+    added_ids: list[str] = field(default_factory=list)
+    updated_ids: list[str] = field(default_factory=list)
+    deleted_ids: list[str] = field(default_factory=list)
 
     @property
     def skipped(self) -> int:
@@ -142,21 +154,42 @@ def _source_signature(source: Source) -> list[Any] | None:
     return None
 
 
+def _takes_phase(progress: Progress) -> bool:
+    """Whether a progress callback takes the `phase` keyword."""
+    try:
+        params = inspect.signature(progress).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == "phase" or p.kind is p.VAR_KEYWORD for p in params)
+
+
 class _Ticker:
-    """Call the progress callback at most every 0.2 s (and at the end)."""
+    """Call the progress callback at most every 0.2 s (and at the end), and tell it when
+    the writing starts (if it takes a phase)."""
 
     def __init__(self, progress: Progress | None, total: int | None) -> None:
         self.progress = progress
         self.total = total
         self.last = 0.0
+        self.done = 0
+        self.phased = progress is not None and _takes_phase(progress)
 
     def __call__(self, done: int, final: bool = False) -> None:
+        self.done = done
         if self.progress is None:
             return
         now = time.monotonic()
         if final or now - self.last >= 0.2:
             self.last = now
-            self.progress(done, self.total)
+            if self.phased:
+                self.progress(done, self.total, phase="index")
+            else:
+                self.progress(done, self.total)
+
+    def writing(self) -> None:
+        """The engine starts writing the index."""
+        if self.progress is not None and self.phased:
+            self.progress(self.done, self.total, phase="write")
 
 
 @_write_errors
@@ -216,6 +249,7 @@ def rebuild(
             report.records = corpus.records
         if not seen:
             raise CorpusError(_describe(source), None, _empty_reason(corpus))
+        tick.writing()
         written = writer.commit(signature)
     report.added = len(seen)
     report.articles = written.articles
@@ -284,7 +318,8 @@ def update(
             report.unchanged = written.articles
             report.notes.append("no corpus file changed since the last write")
         else:
-            _apply_changes(writer, source, strict, progress, report)
+            tick = _apply_changes(writer, source, strict, progress, report)
+            tick.writing()
             written = writer.commit(signature)
     report.articles = written.articles
     report.size_bytes = written.size_bytes
@@ -311,7 +346,9 @@ KEEP_CHANGED = 2000
 
 
 def _apply_changes(writer: Any, source: Source, strict: bool, progress: Progress | None,
-                   report: IndexReport) -> None:
+                   report: IndexReport) -> _Ticker:
+    """Delete the vanished articles and write the new and changed ones (the ids in `report`);
+    return the progress ticker, to tell it when the writing starts."""
     indexed = writer.indexed()
     # what the corpus holds now (the last version of each id wins), keeping the articles
     # to write while they are few
@@ -345,15 +382,21 @@ def _apply_changes(writer: Any, source: Source, strict: bool, progress: Progress
     for art_id in sorted(vanished):
         writer.delete(art_id)
     report.deleted = len(vanished)
+    report.deleted_ids = sorted(vanished)
     tick = _Ticker(progress, len(wanted))
     done = 0
     for article in _changed(source, wanted, latest, kept):
         if article.id in indexed:
             report.updated += 1
+            report.updated_ids.append(article.id)
         else:
             report.added += 1
+            report.added_ids.append(article.id)
         writer.add(article, latest[article.id][1])
         done += 1
         tick(done)
     if wanted:
         tick(done, final=True)
+    report.added_ids.sort()
+    report.updated_ids.sort()
+    return tick

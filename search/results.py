@@ -8,7 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FacetCount", "Highlight", "Hit", "IndexStats", "Notice", "Results", "mark"]
+__all__ = ["FacetCount", "Highlight", "Hit", "IndexStats", "Notice", "Results", "as_datetime", "mark",
+           "years_of"]
 
 
 class Notice(str):
@@ -65,6 +66,8 @@ class Hit:
     snippet_spans: tuple[tuple[int, int], ...] = ()
     highlights: tuple[Highlight, ...] = ()
     all_words: bool = True
+    #: The individual author names (`author` joins them with ", ").
+    authors: tuple[str, ...] = ()
 
     def title_spans(self) -> list[tuple[int, int]]:
         """The highlighted spans of the title."""
@@ -88,7 +91,8 @@ class Results:
     """A page of results and what is known about the whole result set.
 
     `total` counts every matching article (not only this page); `facets` maps
-    "source", "tags" and "year" to counts over all of them.
+    "source", "tags" and "year" to counts over all of them, and "month" (`YYYY-MM`, newest
+    first, for a timeline) when the engine counts months.
     """
 
     query: str
@@ -120,7 +124,13 @@ class Results:
 
 @dataclass(frozen=True, slots=True)
 class IndexStats:
-    """What an index holds; `path` is its folder, or the URL of a cluster's table."""
+    """What an index holds.
+
+    `path` is its folder, or the URL of a cluster's table. `oldest` and `newest` are the
+    dates of its oldest and newest articles as the articles give them (with their time
+    zone, like `Hit.date`); `built_at` and `updated_at` when it was built and last written
+    (in UTC). ISO text given for a date is parsed.
+    """
 
     path: Path | str
     articles: int
@@ -128,12 +138,37 @@ class IndexStats:
     oldest: datetime | None
     newest: datetime | None
     schema_version: int
-    built_at: str | None
-    updated_at: str | None
+    built_at: datetime | None
+    updated_at: datetime | None
     segments: int
     deleted: int
     sources: int
     words: int
+
+    def __post_init__(self) -> None:
+        for name in ("oldest", "newest", "built_at", "updated_at"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, as_datetime(value))
+
+
+def as_datetime(text: str | None) -> datetime | None:
+    """An ISO 8601 date or datetime as a `datetime` (None for empty or unreadable text)."""
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def years_of(months: tuple[FacetCount, ...] | list[FacetCount]) -> tuple[FacetCount, ...]:
+    """Year counts (newest first) from month counts (`YYYY-MM` values)."""
+    years: dict[str, int] = {}
+    for count in months:
+        year = count.value[:4]
+        years[year] = years.get(year, 0) + count.count
+    return tuple(FacetCount(y, n) for y, n in sorted(years.items(), reverse=True))
 
 
 def mark(text: str, spans: list[tuple[int, int]] | tuple[tuple[int, int], ...],

@@ -23,6 +23,36 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SEARCH_SHARED", REPO.parent / "shared"))
 
 
+#: The variables that choose settings and the language: the tests choose them.
+CHOSEN = ("SEARCH_INDEX", "SEARCH_CORPUS", "SEARCH_THEME", "SEARCH_LANG", "SEARCH_LIMIT", "LANGUAGE",
+          "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quiet_user_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test reads the user's config file or follows the machine's locale: an empty config
+    folder, English (a test that wants French says so)."""
+    saved = dict(os.environ)
+    for name in CHOSEN:
+        os.environ.pop(name, None)
+    os.environ["LANG"] = "C.UTF-8"
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config-home"))
+    from search.i18n import use_language
+
+    use_language("en")
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.fixture(autouse=True)
+def english_first() -> None:
+    """Each test starts in English (a test, or an app made with `language="fr"`, switches)."""
+    from search.i18n import use_language
+
+    use_language("en")
+
+
 @pytest.fixture(scope="module")
 def news_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
     """An index of tests/data/news.jsonl, shared by the tests of one module (read only)."""
@@ -78,8 +108,8 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     import subprocess
 
     full_env = dict(os.environ, NO_COLOR="1", COLUMNS="200")
-    full_env.pop("SEARCH_INDEX", None)
-    full_env.pop("SEARCH_CORPUS", None)
+    # this checkout's package, whatever the folder the command runs in
+    full_env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)
     full_env.update(env or {})
     proc = subprocess.run([sys.executable, "-m", "search", *args], capture_output=True,
                           text=True, cwd=cwd, env=full_env, timeout=300)

@@ -17,7 +17,7 @@ PACKAGE = REPO / "search"
 #: The layers, lowest first: a module imports only from its own layer or lower ones (and
 #: within a layer, without cycles). `_whoosh.*`, `cli.*` and `tui.*` name sub-packages.
 LAYERS = [
-    ["errors", "schema", "ranking", "results"],
+    ["errors", "schema", "ranking", "results", "i18n"],
     ["clock", "analysis", "corpus.*", "_query_lexer", "query_syntax"],
     ["words", "vocabulary", "highlight"],
     ["storage"],
@@ -26,7 +26,7 @@ LAYERS = [
     ["indexer", "hits"],
     ["pipeline"],
     ["index"],
-    ["userfiles", "export", "alerts", "ingest.*"],
+    ["userfiles", "config", "wording", "query_help", "timeline", "export", "alerts", "ingest.*"],
     ["__init__"],
     ["cli.*", "tui.*", "__main__"],
 ]

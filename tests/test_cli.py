@@ -26,10 +26,10 @@ def test_rebuild_prints_a_summary(tmp_path: Path) -> None:
     corpus.write_text(NEWS.read_text(encoding="utf-8") + '{"title": "x"}\n', encoding="utf-8")
     code, out, err = run_cli("rebuild", "--corpus", str(corpus), "--index", str(tmp_path / "ix"))
     assert code == 0, err
-    lines = out.strip().splitlines()
-    assert lines[0] == f"skipped: {corpus}:13: missing body"
-    assert lines[1].startswith("indexed 12 articles; skipped 1 bad records in ")
-    assert f"; index {tmp_path / 'ix'}: 12 articles, " in lines[1]
+    assert err == f"{corpus}:13: missing body\n"  # problems on stderr, one line each
+    lines = out.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("indexed 12 articles; skipped 1 bad record in ")
+    assert f"; index {tmp_path / 'ix'}: 12 articles, " in lines[0]
 
 
 def test_rebuild_strict_fails_with_one_line(tmp_path: Path) -> None:
@@ -69,19 +69,19 @@ def test_query_readable_output(built: Path) -> None:
     code, out, err = run_cli("query", "--index", str(built), "chevaux")
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0].startswith("1 results (")
+    assert lines[0].startswith("1 result (")
     assert lines[2] == "  1. Deauville : les chevaux vendus à prix d’or"
     assert lines[3] == "     2021-08-22 · L’Écho des Régions · économie, régions"
     assert lines[5] == "     cheval"
 
 
 def test_query_suggestion_and_notes(built: Path) -> None:
-    code, out, _ = run_cli("query", "--index", str(built), "électricté")
+    code, out, err = run_cli("query", "--index", str(built), "électricté")
+    assert code == 0 and out.startswith("0 results (")
+    assert err == "did you mean: électricité\n"  # notices on stderr, results on stdout
+    code, out, err = run_cli("query", "--index", str(built), "les", "des")
     assert code == 0
-    assert "did you mean: électricité" in out.splitlines()
-    code, out, _ = run_cli("query", "--index", str(built), "les", "des")
-    assert code == 0
-    assert out.splitlines()[0].startswith("note: the query holds only stop words")
+    assert err.startswith("note: The query holds only stop words") and err.count("\n") == 1
 
 
 def test_show_similar_stats(built: Path) -> None:
@@ -103,13 +103,21 @@ def test_unknown_id_is_one_line(built: Path) -> None:
 
 
 def test_missing_index_names_the_command_that_builds_it(tmp_path: Path) -> None:
-    code, out, err = run_cli("query", "retraite", cwd=tmp_path)
+    config = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    code, out, err = run_cli("query", "retraite", cwd=tmp_path, env=config)
     assert (code, out) == (1, "")
-    assert err == "search: error: no index at index: build it with `search rebuild`\n"
+    # outside the repository there is no corpus/ here: the hint names --corpus, the variable, the file
+    assert err == ("search: error: no index at index: build it with `search rebuild --corpus FILE_OR_FOLDER` "
+                   "(or set SEARCH_CORPUS, or corpus = \"…\" in "
+                   f"{tmp_path / 'config' / 'search-fr' / 'config.toml'})\n")
+    (tmp_path / "mes-articles").mkdir()
     code, _, err = run_cli("query", "--index", str(tmp_path / "x"), "--corpus", "mes-articles",
                            "retraite", cwd=tmp_path)
     assert err == (f"search: error: no index at {tmp_path / 'x'}: build it with "
                    f"`search rebuild --corpus mes-articles --index {tmp_path / 'x'}`\n")
+    (tmp_path / "corpus").mkdir()  # in the repository: the defaults work
+    code, out, err = run_cli("query", "retraite", cwd=tmp_path)
+    assert err == "search: error: no index at index: build it with `search rebuild`\n"
 
 
 def test_environment_gives_the_default_paths(built: Path, tmp_path: Path) -> None:
@@ -138,10 +146,11 @@ def test_missing_corpus_is_one_line(tmp_path: Path) -> None:
 def test_update_prints_counts(tmp_path: Path) -> None:
     code, out, err = run_cli("update", "--corpus", str(NEWS), "--index", str(tmp_path / "ix"))
     assert code == 0, err
-    assert "built it from scratch" in out
+    assert "built it from scratch" in err and out.startswith("added 12, updated 0")
     code, out, err = run_cli("update", "--corpus", str(NEWS), "--index", str(tmp_path / "ix"))
     assert out.splitlines()[-1].startswith(
         "added 0, updated 0, deleted 0, unchanged 12; skipped 0 bad records in ")
+    assert err == "note: no corpus file changed since the last write\n"
 
 
 def test_console_script_is_installed() -> None:
@@ -167,4 +176,5 @@ def test_machine_readable_report_and_progress(tmp_path: Path) -> None:
     assert (report["action"], report["added"], report["skipped"], report["problems"]) == (
         "rebuild", 12, 0, [])
     progress = [orjson.loads(line) for line in err.splitlines()]
-    assert progress[-1] == {"done": 12, "total": 12}
+    assert progress[-2:] == [{"done": 12, "total": 12, "phase": "index"},
+                             {"done": 12, "total": 12, "phase": "write"}]

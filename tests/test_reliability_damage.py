@@ -130,7 +130,7 @@ def test_update_of_a_damaged_index_says_to_rebuild(pristine: Path, tmp_path: Pat
     DAMAGE["TOC replaced by garbage"][0](index)
     code, out, err = run_cli("update", "-q", "--corpus", str(NEWS), "--index", str(index))
     assert code == 1 and err.count("\n") == 1, err
-    assert err.rstrip("\n").endswith(f"`search rebuild --index {index}`"), err
+    assert err.rstrip("\n").endswith(f"`search rebuild --corpus {NEWS} --index {index}`"), err
 
 
 def test_an_empty_or_missing_directory_is_no_index(tmp_path: Path) -> None:
@@ -214,4 +214,5 @@ def test_a_damaged_vocabulary_is_reported_at_the_first_search(pristine: Path, tm
     changed.write_text(NEWS.read_text(encoding="utf-8")
                        + json.dumps({"id": "neuf", "title": "Neuf", "body": "Une girafe."}) + "\n")
     code, out, err = run_cli("update", "-q", "--corpus", str(changed), "--index", str(index))
-    assert code == 1 and err.count("\n") == 1 and err.rstrip().endswith(f"`search rebuild --index {index}`")
+    assert code == 1 and err.count("\n") == 1
+    assert err.rstrip().endswith(f"`search rebuild --corpus {changed} --index {index}`")  # a hint that works

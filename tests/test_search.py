@@ -179,6 +179,7 @@ def test_facets_count_every_match(index: Index) -> None:
         "source": (FacetCount("Dépêche Hexagone", 1), FacetCount("Le Courrier du Matin", 1)),
         "tags": (FacetCount("société", 2), FacetCount("politique", 1), FacetCount("régions", 1)),
         "year": (FacetCount("2023", 2),),
+        "month": (FacetCount("2023-03", 2),),
     }
 
 
@@ -295,7 +296,10 @@ def test_get_returns_the_original_article(index: Index) -> None:
 def test_stats(index: Index) -> None:
     st = index.stats()
     assert st.articles == 12 and st.deleted == 0 and st.sources == 5
-    assert st.oldest == datetime(2019, 2, 18, 8, 30) and st.newest == datetime(2024, 9, 19, 8, 0)
+    # with their time zone, as the articles give them (like hits' dates)
+    assert st.oldest is not None and st.oldest.isoformat() == "2019-02-18T08:30:00+00:00"
+    assert st.newest is not None and st.newest.isoformat() == "2024-09-19T08:00:00+02:00"
+    assert st.built_at is not None and st.built_at.tzinfo is not None and st.updated_at is not None
     assert st.size_bytes > 0 and st.words > 100 and str(st.path) == index.location
     if on_cluster(index):  # the version of the cluster's tables; its shards as segments
         from search._sphinx.meta import SCHEMA

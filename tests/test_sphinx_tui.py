@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from search.tui import _write_process as write_process
-from search.tui.wording import error_message
+from search.i18n import use_language
+from search.tui.wording import tui_error
 
 from .test_tui import app_for, ids, notifications, settle, sync, type_query
 
@@ -21,10 +22,11 @@ def test_the_write_child_gets_the_url() -> None:
 def test_cluster_errors_are_worded_in_french() -> None:
     from search.errors import ClusterError, ClusterUnavailableError
 
+    use_language("fr")
     down = ClusterUnavailableError("sphinx://h:9306/articles", "h:9306: Connection refused")
-    assert error_message(down) == ("Le cluster sphinx://h:9306/articles ne répond pas (h:9306: Connection "
+    assert tui_error(down) == ("Le cluster sphinx://h:9306/articles ne répond pas (h:9306: Connection "
                                    "refused) : searchd tourne-t-il ? (search cluster start --local 2)")
-    assert error_message(ClusterError("sphinx://h:9306/articles", "no table")).startswith(
+    assert tui_error(ClusterError("sphinx://h:9306/articles", "no table")).startswith(
         "Le cluster sphinx://h:9306/articles ne peut pas servir cet index : no table")
 
 

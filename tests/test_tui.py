@@ -22,8 +22,9 @@ from textual.worker import WorkerCancelled, WorkerFailed
 from search import SCHEMA_VERSION, Index, Results, SearchCancelledError
 from search._whoosh.postings import PostingCache
 from search.errors import IndexLockedError, IndexWriteError, error_from_dict
+from search.i18n import use_language
 from search.storage import META_NAME, writer_lock
-from search.tui import SearchApp, make_app
+from search.tui import SearchApp, make_app, outside
 from search.tui import _write_process as write_process
 from search.tui._idle_gc import OVERDUE, YOUNG, IdleCollector
 from search.tui._wrap import line_of, wrap_offsets
@@ -31,7 +32,8 @@ from search.tui.article_view import Match
 from search.tui.help_screen import HelpScreen
 from search.tui.history import History
 from search.tui.request import Request, valid_date
-from search.tui.wording import error_message, notice_message, report_summary
+from search.tui.wording import tui_error as error_message
+from search.wording import notice_message, report_summary
 
 from .conftest import NEWS, REPO, run_cli
 
@@ -55,7 +57,7 @@ def index_path(news_index: Index) -> Path:
 def app_for(index: Path, tmp_path: Path, **kwargs: Any) -> SearchApp:
     """The app as the tests run it: no timings, no blink, fixed theme, history in tmp_path."""
     options: dict[str, Any] = {"history": tmp_path / "history", "timings": False, "cursor_blink": False,
-                               "theme": "textual-dark", "corpus": NEWS}
+                               "theme": "textual-dark", "corpus": NEWS, "language": "fr"}
     options.update(kwargs)
     return make_app(index, **options)
 
@@ -116,11 +118,11 @@ async def test_typing_shows_the_first_result_and_the_count(index_path: Path, tmp
         await type_query(app, pilot, "retraite")
         assert ids(app) == ["retraites-2", "retraites-1"]
         assert app.result_list.highlighted == 0
-        assert status_text(app).startswith("2 résultats · … ms · tri : pertinence")
+        assert status_text(app).startswith("2 résultats · tri : pertinence · … ms")
         app.box.value = "réforme des retraites"
         await settle(app, pilot)
         assert ids(app) == ["retraites-1", "retraites-2"]
-        assert status_text(app) == ("2 résultats · … ms · tri : pertinence  ⚠ Un seul article contient "
+        assert status_text(app) == ("2 résultats · tri : pertinence · … ms  ⚠ Un seul article contient "
                                     "tous les mots : suivent ceux qui en ont le plus.")
 
 
@@ -434,14 +436,18 @@ async def test_sort_toggle(index_path: Path, tmp_path: Path) -> None:
 async def test_url_open_and_copy(index_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     app = app_for(index_path, tmp_path)
     opened: list[str] = []
-    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
+    monkeypatch.setattr(outside, "open_in_browser", lambda url: opened.append(url) or True)
+    monkeypatch.setattr(outside, "copy_with_system", lambda text: True)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         await type_query(app, pilot, "retraite")
         app.result_list.focus()
         await pilot.press("o", "y")
+        await settle_workers(app, pilot)
         assert opened == ["https://exemple.fr/societe/retraites-2"]
         assert app.clipboard == "https://exemple.fr/societe/retraites-2"
+        assert "Ouverture dans le navigateur : https://exemple.fr/societe/retraites-2" in notifications(app)
+        assert "URL copiée : https://exemple.fr/societe/retraites-2" in notifications(app)
         await pilot.press("j", "escape")
         await settle(app, pilot)
         app.box.value = "chevaux"
@@ -460,7 +466,7 @@ async def test_only_web_urls_are_opened(tmp_path: Path, monkeypatch: pytest.Monk
     Index.rebuild(corpus, index, procs=1).close()
     app = app_for(index, tmp_path, corpus=corpus)
     opened: list[str] = []
-    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
+    monkeypatch.setattr(outside, "open_in_browser", lambda url: opened.append(url) or True)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         await type_query(app, pilot, "lien")
@@ -674,13 +680,15 @@ def test_launchers_parse_their_options() -> None:
     assert code == 0, err
     assert "--index" in out and "--corpus" in out and "--theme" in out
     proc = subprocess.run([sys.executable, str(REPO / "tui.py"), "--help"], capture_output=True, text=True,
-                          timeout=60)
+                          timeout=60, env=dict(os.environ, LANG="fr_FR.UTF-8"))
     assert proc.returncode == 0 and "--corpus" in proc.stdout and "Chercher" in proc.stdout
 
 
 
 def test_french_wording_of_notices_and_reports() -> None:
     from search.results import Notice
+
+    use_language("fr")
 
     assert notice_message(Notice("relaxed", "x", exact=3)) == (
         "Seuls 3 articles contiennent tous les mots : suivent ceux qui en ont le plus.")

@@ -35,7 +35,7 @@ __all__ = [
 STORED = ("doc0", "doc1", "doc2", "doc3")
 CHUNK_BYTES = 4_000_000
 #: The columns written for an article, in order.
-COLUMNS = ("id", "title", "body", "facts", "aid", "digest", "date", "has_date", "year",
+COLUMNS = ("id", "title", "body", "facts", "aid", "digest", "date", "has_date", "year", "month",
            "source_id", "author_ids", "tag_ids", *STORED)
 #: Facts every article holds (a NOT needs something to subtract from) and none holds.
 FACT_ALL = "xall"
@@ -177,6 +177,7 @@ def row_sql(article: Article, digest: str) -> str:
         quote(article.id), quote(digest),
         str(date_micros(when)) if when is not None else "0", "1" if when is not None else "0",
         str(when.year) if when is not None else "0",
+        str(when.year * 100 + when.month) if when is not None else "0",
         str(value_id("source", article.source)) if article.source else "0",
         _mva(value_id("author", a) for a in article.authors),
         _mva(value_id("tags", t) for t in article.tags),

@@ -23,7 +23,7 @@ __all__ = ["SCHEMA", "Lock", "State", "read_lexicon", "read_state", "write_lexic
 
 #: Version of the tables' layout and of the analysis sent to the engine: a cluster index
 #: written by another one must be rebuilt.
-SCHEMA = 1
+SCHEMA = 2  # 2: a month attribute
 
 STATE_ID = 1
 LOCK_ID = 2

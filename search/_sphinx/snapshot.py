@@ -13,10 +13,10 @@ from ..backend import Match, Matches, MatchRequest, StoredArticle
 from ..clock import Clock, OutOfTime
 from ..corpus import Article
 from ..ranking import RankingConfig as Ranking
-from ..results import FacetCount, IndexStats, Notice
+from ..results import FacetCount, IndexStats, Notice, as_datetime, years_of
 from ..vocabulary import Vocabulary
 from ..words import is_question
-from .documents import STORED, article_from, doc_id, micros_date
+from .documents import STORED, article_from, doc_id
 from .lexicon import Lexicon
 from .meta import SCHEMA, State
 from .nodes import Session, quote
@@ -31,7 +31,8 @@ FACET_TOP = 50
 #: Articles fetched in one query by `articles()`.
 FETCH_BATCH = 200
 
-Row = tuple[Any, ...]  # a row of `RANKED_COLUMNS`: id, weight, date, has_date, source_id, tag_ids, year
+#: A row of `RANKED_COLUMNS`: id, weight, date, has_date, source_id, tag_ids, year, month.
+Row = tuple[Any, ...]
 
 
 def _score(weight: Any) -> float:
@@ -143,24 +144,30 @@ class SphinxSnapshot:
     def _facet(self, name: str, counts: Iterable[tuple[int, int]]) -> tuple[FacetCount, ...]:
         out: list[FacetCount] = []
         for number, count in counts:
-            value = str(number) if name == "year" else self.lexicon.value_of(name, number)
+            value = (f"{number // 100:04d}-{number % 100:02d}" if name == "month"
+                     else self.lexicon.value_of(name, number))
             if value is not None and number and count:
                 out.append(FacetCount(value, count))
-        if name == "year":
+        if name == "month":
             return tuple(sorted(out, key=lambda c: c.value, reverse=True))
         return tuple(sorted(out, key=lambda c: (-c.count, c.value))[:FACET_TOP])
 
+    def _with_years(self, facets: dict[str, tuple[FacetCount, ...]]) -> dict[str, tuple[FacetCount, ...]]:
+        """The "year" counts from the "month" ones: the timeline and the year facet are one count."""
+        facets["year"] = years_of(facets["month"])
+        return facets
+
     def _grouped(self, answers: Sequence[Answer]) -> dict[str, tuple[FacetCount, ...]]:
-        return {name: self._facet(name, ((int(g), int(c)) for g, c in answer.rows))
-                for name, answer in zip(FACET_ATTRS, answers, strict=True)}
+        return self._with_years({name: self._facet(name, ((int(g), int(c)) for g, c in answer.rows))
+                                 for name, answer in zip(FACET_ATTRS, answers, strict=True)})
 
     def _counted(self, rows: Iterable[Row]) -> dict[str, tuple[FacetCount, ...]]:
         counts: dict[str, Counter[int]] = {name: Counter() for name in FACET_ATTRS}
         for row in rows:
             counts["source"][int(row[4])] += 1
             counts["tags"].update(set(_mva(row[5])))
-            counts["year"][int(row[6])] += 1
-        return {name: self._facet(name, c.items()) for name, c in counts.items()}
+            counts["month"][int(row[7])] += 1
+        return self._with_years({name: self._facet(name, c.items()) for name, c in counts.items()})
 
     # -- articles -----------------------------------------------------------------
 
@@ -229,14 +236,18 @@ class SphinxSnapshot:
         """Counts, size, date range and versions."""
         answers = self._read(lambda table: [
             Query(f"SELECT COUNT(*) AS n FROM {table}"),
-            Query(f"SELECT MIN(date) AS lo, MAX(date) AS hi, COUNT(*) AS n FROM {table} WHERE has_date = 1")])
+            Query(f"SELECT id FROM {table} WHERE has_date = 1 ORDER BY date ASC, id ASC LIMIT 1"),
+            Query(f"SELECT id FROM {table} WHERE has_date = 1 ORDER BY date DESC, id ASC LIMIT 1")])
         count = int(answers[0].rows[0][0]) if answers[0].rows else 0
-        dated = answers[1].rows[0] if answers[1].rows and int(answers[1].rows[0][2]) else None
+        # the oldest and newest dates as their articles give them (with their time zone)
+        ends = [int(a.rows[0][0]) if a.rows else None for a in answers[1:3]]
+        dates = {s.key: s.article.date for s in self.articles([k for k in ends if k is not None])}
         return IndexStats(
             path=self.site.url, articles=count, size_bytes=stored_size(self.site, self.state.gen),
-            oldest=micros_date(int(dated[0])) if dated else None,
-            newest=micros_date(int(dated[1])) if dated else None,
-            schema_version=SCHEMA, built_at=self.state.built_at, updated_at=self.state.updated_at,
+            oldest=dates.get(ends[0]) if ends[0] is not None else None,
+            newest=dates.get(ends[1]) if ends[1] is not None else None,
+            schema_version=SCHEMA, built_at=as_datetime(self.state.built_at),
+            updated_at=as_datetime(self.state.updated_at),
             segments=len(self.site.topology.shards), deleted=0,
             sources=len(self.lexicon.values.get("source", {})), words=len(self.lexicon.vocabulary))
 

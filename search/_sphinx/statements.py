@@ -24,9 +24,10 @@ MAX_MATCHES = 1000
 #: WEIGHT() is an integer: the BM25F score times this (plus the 0.5 searchd adds).
 SCALE = 1_000_000
 #: The attribute counted for each facet.
-FACET_ATTRS = {"source": "source_id", "tags": "tag_ids", "year": "year"}
+#: Facets counted by the engine ("year" is counted from the months, as the local engine does).
+FACET_ATTRS = {"source": "source_id", "tags": "tag_ids", "month": "month"}
 #: The columns of a ranked row: what ordering, relaxing and counting facets need.
-RANKED_COLUMNS = "id, WEIGHT() AS w, date, has_date, source_id, tag_ids, year"
+RANKED_COLUMNS = "id, WEIGHT() AS w, date, has_date, source_id, tag_ids, year, month"
 _ATTRS = {"source": "source_id", "author": "author_ids", "tags": "tag_ids", "year": "year"}
 _ORDER = {
     "relevance": "w DESC, id ASC",

@@ -20,6 +20,7 @@ import orjson
 from ..backend import WriteResult
 from ..corpus import Article
 from ..errors import IndexWriteError
+from ..storage import now_iso
 from .documents import COLUMNS, doc_id, row_sql
 from .layout import GENERATIONS
 from .lexicon import Lexicon, LexiconBuilder
@@ -56,7 +57,8 @@ def _replace(table: str, values: str) -> str:
 
 
 def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S")
+    """The current time, ISO 8601 in UTC with its offset (as the local index's metadata)."""
+    return now_iso()
 
 
 class SphinxWriter:
@@ -184,7 +186,7 @@ class SphinxWriter:
                 gen=self.gen, version=time.time_ns() // 1000, lexicon_slot=slot,
                 lexicon_pieces=pieces, lexicon_sha=sha, articles=count,
                 built_at=_now() if self.rebuild or self.state is None else self.state.built_at,
-                updated_at=None if self.rebuild else _now(),
+                updated_at=_now(),
                 signature=signature_digest(signature))
             write_state(nodes, self.site.tables, state)
         except QLError as err:

@@ -16,7 +16,7 @@ from whoosh import query as wq
 from ..analysis import shared_analyzer
 from ..backend import Match, Matches, MatchRequest
 from ..clock import Clock, OutOfTime
-from ..results import FacetCount, Notice
+from ..results import FacetCount, Notice, years_of
 from ..schema import FACET_FIELDS
 from ..words import is_question
 from .compiler import Compiled, Compiler, QueryPart
@@ -213,7 +213,13 @@ def _facets(snap: WhooshSnapshot, matched: Mask, clock: Clock) -> dict[str, tupl
     """Counts of the values of each facet field among `matched` (the fields counted before
     the time ran out): each value's documents looked up in the mask, in C."""
     out: dict[str, tuple[FacetCount, ...]] = {}
+    try:
+        out.update(_dated_facets(snap, matched, clock))
+    except OutOfTime:
+        return out
     for fname in FACET_FIELDS:
+        if fname == "year":
+            continue  # counted from the months
         counts = []
         try:
             for i, (value, docs) in enumerate(snap.value_docs(fname, clock).items()):
@@ -224,10 +230,21 @@ def _facets(snap: WhooshSnapshot, matched: Mask, clock: Clock) -> dict[str, tupl
                     counts.append(FacetCount(value, n))
         except OutOfTime:
             break
-        if fname == "year":
-            counts.sort(key=lambda c: c.value, reverse=True)
-        else:
-            counts.sort(key=lambda c: (-c.count, c.value))
-            counts = counts[:FACET_TOP]
-        out[fname] = tuple(counts)
+        counts.sort(key=lambda c: (-c.count, c.value))
+        out[fname] = tuple(counts[:FACET_TOP])
     return out
+
+
+def _dated_facets(snap: WhooshSnapshot, matched: Mask, clock: Clock) -> dict[str, tuple[FacetCount, ...]]:
+    """The "month" counts of `matched` (`YYYY-MM`), from the date column, and the "year"
+    counts from them: the timeline and the year facet are one count. Newest first."""
+    clock.check()
+    months = snap.month_column()[matched]
+    months = months[months >= 0]
+    if not len(months):
+        return {"month": (), "year": ()}
+    base = int(months.min())
+    counts = np.bincount(months - base)
+    found = [(base + int(i), int(counts[i])) for i in np.flatnonzero(counts)]
+    by_month = tuple(FacetCount(f"{m // 12:04d}-{m % 12 + 1:02d}", n) for m, n in reversed(found))
+    return {"month": by_month, "year": years_of(by_month)}

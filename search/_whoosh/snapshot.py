@@ -18,7 +18,7 @@ from ..backend import Matches, MatchRequest, StoredArticle
 from ..clock import Clock
 from ..corpus import Article
 from ..ranking import RankingConfig
-from ..results import IndexStats
+from ..results import IndexStats, as_datetime
 from ..storage import dir_size, read_meta
 from ..vocabulary import Vocabulary
 from ..words import ValueIndex
@@ -29,6 +29,9 @@ from .postings import MISSING_DATE, PostingCache, numeric_column
 from .scoring import Scorer
 
 __all__ = ["WhooshSnapshot", "stored_article"]
+
+_DAY = 86_400_000_000  # microseconds
+_EPOCH_DAYS = 719_162  # days from 0001-01-01 to 1970-01-01
 
 #: Terms of an article that make its "similar" query, and those of them highlighted.
 SIMILAR_TERMS = 25
@@ -52,6 +55,8 @@ class WhooshSnapshot:
         self._values: dict[str, ValueIndex] = {}
         self._value_docs: dict[str, dict[str, np.ndarray]] = {}
         self._dates: np.ndarray | None = None
+        self._months: np.ndarray | None = None
+        self._stats: IndexStats | None = None
         self._vocab: Vocabulary | None = None
         self._once = threading.Lock()  # loads the vocabulary and the date column once
         #: searches running on this snapshot, and whether a newer one replaced it
@@ -75,6 +80,20 @@ class WhooshSnapshot:
                 if self._dates is None:
                     self._dates = self._read_dates()
         return self._dates
+
+    def month_column(self) -> np.ndarray:
+        """The month of every document as `year * 12 + month - 1` (-1: no date), for the
+        month and year facets: from the date column with numpy (whoosh's date numbers are
+        microseconds since 0001-01-01)."""
+        if self._months is None:
+            dates = self.date_array()
+            present = dates != MISSING_DATE
+            days = (dates[present] // np.uint64(_DAY)).astype(np.int64) - _EPOCH_DAYS
+            months = np.full(len(dates), -1, dtype=np.int32)
+            months[present] = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) \
+                + 1970 * 12
+            self._months = months
+        return self._months
 
     def _read_dates(self) -> np.ndarray:
         column = np.full(self.reader.doc_count_all(), MISSING_DATE, dtype=np.uint64)
@@ -154,20 +173,28 @@ class WhooshSnapshot:
 
     @reads_index
     def stats(self) -> IndexStats:
-        """Counts, size, date range and versions of the index."""
+        """Counts, size, date range and versions of the index (computed once: a snapshot does
+        not change, and a UI may ask every few seconds whether the index did)."""
+        if self._stats is None:
+            self._stats = self._compute_stats()
+        return self._stats
+
+    def _compute_stats(self) -> IndexStats:
         reader = self.reader
         meta = read_meta(self.path) or {}
-        dates = self.date_array()[self.postings.live()]
-        known = dates[dates != MISSING_DATE]
+        dates = self.date_array()
+        known = np.flatnonzero(self.postings.live() & (dates != MISSING_DATE))
+        first = int(known[np.argmin(dates[known])]) if len(known) else None
+        last = int(known[np.argmax(dates[known])]) if len(known) else None
         return IndexStats(
             path=self.path,
             articles=reader.doc_count(),
             size_bytes=dir_size(self.path),
-            oldest=long_to_datetime(int(known.min())) if len(known) else None,
-            newest=long_to_datetime(int(known.max())) if len(known) else None,
+            oldest=self._dated(first) if first is not None else None,
+            newest=self._dated(last) if last is not None else None,
             schema_version=int(meta.get("schema_version", 0)),
-            built_at=meta.get("built_at"),
-            updated_at=meta.get("updated_at"),
+            built_at=as_datetime(meta.get("built_at")),
+            updated_at=as_datetime(meta.get("updated_at")),
             segments=len(reader.leaf_readers()),
             deleted=reader.doc_count_all() - reader.doc_count(),
             sources=len(self.values("source").values),
@@ -179,6 +206,11 @@ class WhooshSnapshot:
         release = getattr(self.storage, "release_pages", None)
         if release is not None:
             release()
+
+    def _dated(self, docnum: int) -> datetime:
+        """The date of a document as its article gives it (with its time zone)."""
+        return _stored_date(self.searcher.stored_fields(docnum)) or long_to_datetime(
+            int(self.date_array()[docnum]))
 
     def close(self) -> None:
         """Release the open files."""

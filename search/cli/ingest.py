@@ -11,13 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SearchError
-from . import _dump, _paths
+from ..i18n import _
+from . import common_options as _paths
+from .output import dump as _dump
 
 if TYPE_CHECKING:
     from ..indexer import IndexReport
     from ..ingest import Ingester, IngestReport
 
-__all__ = ["duration", "register"]
+__all__ = ["duration", "index_line", "register"]
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd]?)")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -39,46 +41,48 @@ def duration(text: str) -> float:
 
 def _politeness(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
-                     help="give up on a feed or page after this long (default 20)")
+                     help=_("give up on a feed or page after this long (default 20)"))
     cmd.add_argument("--delay", type=float, default=1.0, metavar="SECONDS",
-                     help="between two requests to the same host (default 1)")
+                     help=_("between two requests to the same host (default 1)"))
     cmd.add_argument("--max-size", type=float, default=5.0, metavar="MB",
-                     help="refuse larger feeds and pages (default 5)")
+                     help=_("refuse larger feeds and pages (default 5)"))
     cmd.add_argument("--refresh", action="store_true",
-                     help="read feeds whole and fetch known entries' pages again")
-    cmd.add_argument("--json", action="store_true", help="print the report as JSON")
+                     help=_("read feeds whole and fetch known entries' pages again"))
+    cmd.add_argument("--json", action="store_true", help=_("print the report as JSON"))
 
 
 def register(sub: Any) -> None:
     """Add the news commands to the `search` parser's subparsers."""
-    feeds = sub.add_parser("feeds", help="the feed list (in the corpus folder: feeds.toml)",
-                           description="The RSS and Atom feeds that `search fetch` reads.")
+    feeds = sub.add_parser("feeds", help=_("the feed list (in the corpus folder: feeds.toml)"),
+                           description=_("The RSS and Atom feeds that `search fetch` reads."))
     feeds_sub = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
-    add = feeds_sub.add_parser("add", help="add a feed", description="add a feed")
-    add.add_argument("url", help="the feed's http(s) URL")
-    add.add_argument("--name", help="a short name (default: the host)")
-    feeds_sub.add_parser("list", help="list the feeds", description="list the feeds").add_argument(
-        "--json", action="store_true", help="print JSON")
-    feeds_sub.add_parser("remove", help="remove a feed", description="remove a feed").add_argument(
-        "feed", metavar="NAME|URL")
+    add = feeds_sub.add_parser("add", help=_("add a feed"), description=_("add a feed"))
+    add.add_argument("url", help=_("the feed's http(s) URL"))
+    add.add_argument("--name", help=_("a short name (default: the host)"))
+    feeds_sub.add_parser("list", help=_("list the feeds"), description=_("list the feeds")).add_argument(
+        "--json", action="store_true", help=_("print JSON"))
+    feeds_sub.add_parser("remove", help=_("remove a feed"), description=_("remove a feed")).add_argument(
+        "feed", metavar="NAME|URL", help=_("the feed's name or URL"))
     for parser in (feeds, *feeds_sub.choices.values()):
         _paths(parser)
     feeds.set_defaults(handler=_feeds)
 
-    fetch = sub.add_parser("fetch", help="fetch the feeds' new articles into the corpus, update the index",
-                           description="Read each feed, fetch its new or changed articles' pages, "
-                           "extract them into the corpus, then update the index.")
-    fetch.add_argument("names", nargs="*", metavar="NAME", help="only these feeds (default: all)")
-    imp = sub.add_parser("import", help="bring pages, folders, feeds, WARC archives or URLs into the corpus",
-                         description="Extract the articles of saved pages (.html), folders of them, "
+    fetch = sub.add_parser("fetch", help=_("fetch the feeds' new articles into the corpus, update the index"),
+                           description=_("Read each feed, fetch its new or changed articles' pages, "
+                           "extract them into the corpus, then update the index."))
+    fetch.add_argument("names", nargs="*", metavar="NAME", help=_("only these feeds (default: all)"))
+    imp = sub.add_parser("import",
+                         help=_("bring pages, folders, feeds, WARC archives or URLs into the corpus"),
+                         description=_("Extract the articles of saved pages (.html), folders of them, "
                          "feed files (.xml), WARC archives (.warc, .warc.gz) or http(s) URLs into the "
-                         "corpus, then update the index.")
-    imp.add_argument("sources", nargs="+", metavar="SOURCE")
-    watch = sub.add_parser("watch", help="keep the index up to date with the corpus (and fetch feeds)",
-                           description="Index corpus files as they are added, changed or deleted; "
-                           "with --fetch-every, fetch the feeds too. Ctrl+C stops.")
+                         "corpus, then update the index."))
+    imp.add_argument("sources", nargs="+", metavar="SOURCE",
+                     help=_("a saved page, a folder, a feed file, a WARC archive or an http(s) URL"))
+    watch = sub.add_parser("watch", help=_("keep the index up to date with the corpus (and fetch feeds)"),
+                           description=_("Index corpus files as they are added, changed or deleted; "
+                           "with --fetch-every, fetch the feeds too. Ctrl+C stops."))
     watch.add_argument("--fetch-every", type=duration, default=None, metavar="DURATION",
-                       help="fetch the feeds this often (e.g. 30m, 1h)")
+                       help=_("fetch the feeds this often (e.g. 30m, 1h)"))
     for cmd, handler in ((fetch, _fetch), (imp, _import), (watch, _watch)):
         _paths(cmd)
         _politeness(cmd)
@@ -98,10 +102,11 @@ def _feeds(args: argparse.Namespace, index: Path | str, corpus: Path) -> int:
     feeds = FeedList(corpus)
     if args.feeds_command == "add":
         feed = feeds.add(args.url, args.name)
-        print(f"added feed {feed.name}: {feed.url} (in {feeds.path})")
+        print(_("added feed {name}: {url} (in {path})").format(name=feed.name, url=feed.url,
+                                                                path=feeds.path))
     elif args.feeds_command == "remove":
         feed = feeds.remove(args.feed)
-        print(f"removed feed {feed.name}: {feed.url}")
+        print(_("removed feed {name}: {url}").format(name=feed.name, url=feed.url))
     elif args.json:
         _dump([{"name": f.name, "url": f.url} for f in feeds.load()])
     else:
@@ -109,7 +114,8 @@ def _feeds(args: argparse.Namespace, index: Path | str, corpus: Path) -> int:
         for feed in listed:
             print(f"{feed.name}\t{feed.url}")
         if not listed:
-            print(f"no feeds in {feeds.path}: add one with `search feeds add URL`", file=sys.stderr)
+            print(_("no feeds in {path}: add one with `search feeds add URL`").format(path=feeds.path),
+                  file=sys.stderr)
     return 0
 
 
@@ -133,7 +139,8 @@ def _finish(args: argparse.Namespace, action: str, report: IngestReport, index: 
     from ..ingest import update_index
 
     for failure in report.failures:
-        print(f"{failure}" + (f" (feed {failure.feed})" if failure.feed else ""), file=sys.stderr)
+        feed = _(" (feed {name})").format(name=failure.feed) if failure.feed else ""
+        print(f"{failure}{feed}", file=sys.stderr)
     indexed: IndexReport | None = None
     if report.changed:
         indexed = update_index(corpus, index)
@@ -145,18 +152,27 @@ def _finish(args: argparse.Namespace, action: str, report: IngestReport, index: 
                    "added": indexed.added, "updated": indexed.updated, "deleted": indexed.deleted,
                    "articles": indexed.articles}})
         return 0 if report.ok else 1
-    line = (f"{action}: {len(report.added)} added, {len(report.updated)} updated, "
-            f"{report.unchanged} unchanged, {report.duplicates} duplicates")
+    text = _("{action}: {added} added, {updated} updated, {unchanged} unchanged, {duplicates} duplicates")
+    line = text.format(
+        action=action, added=len(report.added), updated=len(report.updated), unchanged=report.unchanged,
+        duplicates=report.duplicates)
     if report.not_modified:
-        line += f"; not modified: {', '.join(report.not_modified)}"
+        line += _("; not modified: {feeds}").format(feeds=", ".join(report.not_modified))
     if report.failures:
         which = sorted({f.feed or f.where for f in report.failures})
-        line += f"; {len(report.failures)} failed ({', '.join(which)})"
+        line += _("; {n} failed ({which})").format(n=len(report.failures), which=", ".join(which))
     print(line)
     if indexed is not None:
-        print(f"index {index}: {indexed.added} added, {indexed.updated} updated, "
-              f"{indexed.deleted} deleted; {indexed.articles} articles")
+        print(index_line(index, indexed))
     return 0 if report.ok else 1
+
+
+def index_line(index: Path | str, report: IndexReport) -> str:
+    """What an update after news came in did to the index, in one line."""
+    text = _("index {index}: {added} added, {updated} updated, {deleted} deleted; {articles} articles")
+    return text.format(
+        index=index, added=report.added, updated=report.updated, deleted=report.deleted,
+        articles=report.articles)
 
 
 def _fetch(args: argparse.Namespace, index: Path | str, corpus: Path) -> int:
@@ -202,8 +218,7 @@ def _watch(args: argparse.Namespace, index: Path | str, corpus: Path) -> int:
             if not paths or str(Path(problem.path).resolve()) in paths:
                 print(f"{problem}", file=sys.stderr, flush=True)
         if report.changed:
-            print(f"index {index}: {report.added} added, {report.updated} updated, "
-                  f"{report.deleted} deleted; {report.articles} articles", flush=True)
+            print(index_line(index, report), flush=True)
 
     def fetch() -> None:
         feeds = FeedList(corpus).load()
@@ -213,13 +228,13 @@ def _watch(args: argparse.Namespace, index: Path | str, corpus: Path) -> int:
             _finish(args, "fetch", ing.report, index, corpus)
             sys.stdout.flush()
 
-    print(f"watching {corpus} (Ctrl+C stops)", file=sys.stderr, flush=True)
+    print(_("watching {corpus} (Ctrl+C stops)").format(corpus=corpus), file=sys.stderr, flush=True)
     try:
         watch(corpus, update=update, fetch=fetch if args.fetch_every else None,
               fetch_every=args.fetch_every, stop=stop,
               report=lambda line: print(line, file=sys.stderr, flush=True))
     finally:
         signal.signal(signal.SIGINT, previous)
-    print("stopped", file=sys.stderr)
+    print(_("stopped"), file=sys.stderr)
     return 0
 

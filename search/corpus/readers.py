@@ -64,8 +64,31 @@ def _decode_utf8(raw: bytes) -> tuple[str, str | None]:
         return raw.decode("utf-8", "replace"), f"invalid UTF-8 at byte {err.start}, replaced with U+FFFD"
 
 
+#: What json's messages mean, in a user's words (the first that the message starts with).
+_JSON_WORDS = (
+    ("Invalid control character", "a raw tab, line break or control character inside a text: "
+     "write it as \\t or \\n"),
+    ("Extra data", "text after the end of the record (two records on one line?)"),
+    ("Expecting property name enclosed in double quotes", "a field name without double quotes, "
+     "or a comma before a closing brace"),
+    ("Invalid \\escape", "a backslash that starts no escape (write \\\\ for a backslash)"),
+    ("Invalid \\uXXXX escape", "a \\u escape without its four hexadecimal digits"),
+    ("Unterminated string", "a text whose closing quote is missing"),
+    ("Expecting value", "not a JSON record"),
+    ("Expecting ',' delimiter", "a comma is missing between two fields"),
+    ("Expecting ':' delimiter", "a colon is missing after a field name"),
+)
+
+
 def _json_reason(err: json.JSONDecodeError) -> str:
-    return f"invalid JSON: {err.msg[:1].lower()}{err.msg[1:]} (column {err.colno})"
+    """What is wrong with a record, in a user's words: a line that stops before its record
+    ends is a truncated record; otherwise what json found, and where."""
+    if not err.doc[err.pos:].strip() or err.msg.startswith("Unterminated string"):
+        return "truncated record: the line ends before the record does (a cut or unfinished line)"
+    for start, words in _JSON_WORDS:
+        if err.msg.startswith(start):
+            return f"invalid JSON at column {err.colno}: {words}"
+    return f"invalid JSON at column {err.colno}: {err.msg[:1].lower()}{err.msg[1:]}"
 
 
 def _emit(
@@ -101,7 +124,8 @@ def _read_jsonl(stream: Iterable[bytes], path: str, report: CorpusReport) -> Ite
             if out is not None:
                 yield out
     except (EOFError, gzip.BadGzipFile, zlib.error) as err:
-        report.add(path, lineno + 1, f"truncated or corrupt gzip data ({err}); the rest is lost")
+        report.add(path, lineno + 1, f"the compressed file is truncated or damaged from here ({err}): "
+                   "the rest of it is lost")
 
 
 def _read_json_array(stream: IO[bytes], path: str, report: CorpusReport) -> Iterator[Record]:

@@ -9,7 +9,26 @@ from rich.cells import cell_len
 
 __all__ = ["line_of", "wrap_offsets"]
 
-_WORD = re.compile(r"\S+")
+#: A word, glued to the punctuation French sets apart with a space: an opening « or “ before
+#: it, a closing » ” : ; ! ? after it (so that none of them is left alone at a line's end or start).
+_WORD = re.compile(r"(?:[«“]\s+)?\S+(?:\s+[»”:;!?]+(?=\s|$))*")
+#: Where a word wider than the line (a URL) may be cut: after these characters.
+_CUT_AFTER = "/?&=-_.#,;"
+
+
+def _cut(text: str, start: int, end: int, width: int) -> int:
+    """Where to cut the over-wide word `text[start:end]`: after the last `_CUT_AFTER` character
+    that fits in `width` cells (past the first third of the line), else at the width."""
+    cut = start
+    cells = 0
+    while cut < end and cells + cell_len(text[cut]) <= width:
+        cells += cell_len(text[cut])
+        cut += 1
+    cut = max(cut, start + 1)
+    for at in range(cut, start + max(width // 3, 1), -1):
+        if text[at - 1] in _CUT_AFTER:
+            return at
+    return cut
 
 
 def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
@@ -17,7 +36,8 @@ def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
 
     Returns:
         `(start, end)` offsets into `text` of each line (trailing spaces left out);
-        a word wider than `width` is cut. An empty text gives one empty line.
+        a word wider than `width` is cut, a URL after a `/`, `?`, `&`, `-`… when one fits.
+        An empty text gives one empty line.
     """
     width = max(width, 1)
     lines: list[tuple[int, int]] = []
@@ -36,12 +56,7 @@ def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
             lines.append((start, end))
         # start a new line with this word, cutting it if it is too wide
         while word_cells > width:
-            cut = w_start
-            cells = 0
-            while cut < w_end and cells + cell_len(text[cut]) <= width:
-                cells += cell_len(text[cut])
-                cut += 1
-            cut = max(cut, w_start + 1)
+            cut = _cut(text, w_start, w_end, width)
             lines.append((w_start, cut))
             w_start = cut
             word_cells = cell_len(text[w_start:w_end])

@@ -30,12 +30,14 @@ _PACKAGE_ROOT = Path(__file__).absolute().parents[2]
 
 @dataclass(frozen=True)
 class Progress:
-    """How far a write is: `done` articles of `total` (None: unknown), at `rate` articles/s."""
+    """How far a write is: `done` articles of `total` (None: unknown), at `rate` articles/s;
+    `phase` "index" while articles are read, "write" while the index is written."""
 
     done: int
     total: int | None
     rate: float
     elapsed: float
+    phase: str = "index"
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,8 @@ def run_write(action: str, corpus: Path, index: Path | str, *, lock_wait: float 
             if on_progress is not None and isinstance(data, dict) and "done" in data:
                 elapsed = time.monotonic() - started
                 done = int(data["done"])
-                on_progress(Progress(done, data.get("total"), done / max(elapsed, 1e-6), elapsed))
+                on_progress(Progress(done, data.get("total"), done / max(elapsed, 1e-6), elapsed,
+                                     str(data.get("phase") or "index")))
         elif line:
             last_line = line
     code = proc.wait()

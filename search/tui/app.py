@@ -7,40 +7,43 @@ from pathlib import Path
 
 from textual import events, on
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Footer, Input, OptionList
 
 from .. import Index, IndexNotFoundError, NotAnIndexError
+from ..i18n import _
 from ..index import index_location
+from ..ingest.urls import is_web_url
+from ..wording import sort_label
 from ._idle_gc import IdleCollector
 from .article_view import ArticleView
 from .commands import SearchCommands
 from .filter_panel import FilterPanel
 from .help_screen import HelpScreen
 from .history import History
+from .index_watch import IndexWatch
+from .keys import BINDINGS, LETTER_ACTIONS, LOOKED_AT
+from .outside import Outside
 from .request import Request
-from .result_list import ResultList, ResultsPane, is_web_url
+from .result_list import ResultList, ResultsPane
 from .search_box import QueryBar, SearchBox
 from .search_controller import SearchController
 from .status_bars import ChipBar, StatusBar
-from .wording import SORT_LABELS, error_message, missing_index_message
+from .timeline_bar import Timeline
+from .wording import localize_bindings, missing_index_message, tui_error
 from .write_status import WriteStatus
 
 __all__ = ["SearchApp", "is_web_url"]
-
-#: Actions bound to plain letters: off (and out of the footer) while typing in a box.
-LETTER_ACTIONS = frozenset({"toggle_sort", "toggle_filters", "open_url", "copy_url", "remove_last_filter"})
-
 
 class SearchApp(App[None]):
     """Search French news as you type.
 
     The app lays the widgets out, maps keys to actions and passes messages between the
     widgets and the parts that own their state: `SearchController` (the index, the searches,
-    the article) and `WriteStatus` (rebuild and update in a child process).
+    the article), `WriteStatus` (rebuild and update in a child process), `IndexWatch` (an
+    index written by another process) and `Outside` (browser, clipboard, files, alerts).
 
     Args:
         index: the index directory, or a cluster's URL.
@@ -51,6 +54,7 @@ class SearchApp(App[None]):
         lock_wait: seconds a rebuild waits for another writer before failing.
         cursor_blink: blink the search box cursor (off for snapshots).
         theme: a Textual theme name (None: the default).
+        remember_theme: save the theme chosen in the palette in the config file.
     """
 
     CSS_PATH = "app.tcss"
@@ -58,51 +62,39 @@ class SearchApp(App[None]):
     first_page: int | None = None
     #: Hits of each further page (loaded as the cursor or the view nears the end).
     more_page = 40
-    TITLE = "Recherche d’actualités"
     COMMANDS = {SearchCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    BINDINGS = [
-        Binding("ctrl+q", "quit", "Quitter", priority=True),
-        # priority: keys typed right after Tab go to the newly focused pane, not the old one
-        Binding("tab", "focus_next", "Panneau suivant", show=False, priority=True),
-        Binding("shift+tab", "focus_previous", "Panneau précédent", show=False, priority=True),
-        Binding("q", "leave", "Quitter", show=False),
-        Binding("f1", "help", "Aide", key_display="F1"),
-        Binding("question_mark", "help", "Aide", show=False),
-        Binding("slash", "focus_search", "Rechercher", show=False),
-        Binding("escape", "escape", "Retour", show=False),
-        Binding("s", "toggle_sort", "Tri"),
-        Binding("f", "toggle_filters", "Filtres"),
-        Binding("o", "open_url", "Ouvrir l’URL"),
-        Binding("y", "copy_url", "Copier"),
-        Binding("x", "remove_last_filter", "Retirer un filtre", show=False),
-        Binding("ctrl+d", "accept_suggestion", "Accepter la suggestion", priority=True, show=False),
-        Binding("ctrl+r", "rebuild", "Reconstruire", show=False),
-        Binding("f5", "update", "Mettre à jour", show=False),
-    ]
+    BINDINGS = BINDINGS
 
     ResultsPainted = SearchController.ResultsPainted
 
     def __init__(self, index: Path | str, corpus: Path, *, history: Path | None = None, timings: bool = True,
                  debounce: float = 0.15, lock_wait: float = 10.0, cursor_blink: bool = True,
-                 theme: str | None = None) -> None:
+                 theme: str | None = None, remember_theme: bool = True) -> None:
         super().__init__()
+        localize_bindings(self)
+        self.title = _("French news search")
         self.index_path = index_location(index)
         self.corpus_path = Path(corpus)
         self.history = History(history)
         self.timings = timings
         self.cursor_blink = cursor_blink
         self.start_theme = theme
+        self.remember_theme = remember_theme
         #: "relevance", "-date" (newest first) or "date".
         self.sort = "relevance"
         self.searches = SearchController(self, self.index_path, debounce=debounce)
         self.writes = WriteStatus(self.corpus_path, self.index_path, lock_wait=lock_wait, id="write-status")
+        self.watch_index = IndexWatch(self, lambda: self.searches.index, lambda: bool(self.writes.action))
+        self.outside = Outside(self)
         self.collector = IdleCollector(busy=lambda: self.searches.busy)
+        self._keep_hit: str | None = None
 
     # -- layout ------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        """Search box and bars on top; filters, results and article; status and keys below."""
+        """Search box and bars on top; filters, results (under their timeline) and article; status
+        and keys below."""
         self.query_bar = QueryBar(self.history, id="top")
         self.box = self.query_bar.box
         self.suggestion = self.query_bar.suggestion
@@ -110,6 +102,7 @@ class SearchApp(App[None]):
         self.filters = FilterPanel(id="filters")
         self.pane = ResultsPane(id="results-pane")
         self.result_list = self.pane.list
+        self.timeline = self.pane.timeline
         self.empty = self.pane.empty
         self.preview = ArticleView(id="preview")
         self.status = StatusBar(self.writes, id="status")
@@ -127,15 +120,17 @@ class SearchApp(App[None]):
             self.theme = self.start_theme
         elif self.start_theme:
             themes = ", ".join(sorted(self.available_themes))
-            self.notify(f"Thème inconnu : {self.start_theme}. Thèmes : {themes}.", severity="warning",
-                        timeout=10)
+            self.notify(_("Unknown theme: {theme}. Themes: {themes}.").format(theme=self.start_theme,
+                                                                             themes=themes),
+                        severity="warning", timeout=10)
+        self.theme_changed_signal.subscribe(self, self.outside.theme_chosen)
         box = self.box
         box.cursor_blink = self.cursor_blink
         box.focus()
         self.watch(box, "value", self._typed, init=False)
         self.pane.rendered_signal.subscribe(self, self.searches.rendered, immediate=True)
-        self.pane.show_message(Content("Ouverture de l’index…"))
-        self.status.show_text(f"Index : {self.index_path}")
+        self.pane.show_message(Content(_("Opening the index…")))
+        self.status.show_text(_("Index: {path}").format(path=self.index_path))
         self.collector.start()
         self.set_interval(0.1, self.collector.tick)
         self.searches.open()
@@ -147,11 +142,13 @@ class SearchApp(App[None]):
         await super().on_event(event)
 
     def on_unmount(self) -> None:
-        """Keep the last query in the history; stop a running write; close the index."""
+        """Keep the last query in the history (as Enter, an opened URL or a look of a few seconds
+        do: see `looked_at`); stop a running write and the watch; close the index."""
         try:
             self.history.add(self.box.value)
         except Exception:  # noqa: BLE001 - the widgets may be gone already
             pass
+        self.watch_index.stop()
         self.collector.stop()
         self.searches.close()
 
@@ -186,15 +183,18 @@ class SearchApp(App[None]):
         """Search what the user asks for now (`debounce`: as they type; `force`: even if shown)."""
         request = self.current_request()
         self.chips.show(request)
+        facets = self.filters.display or self.pane.timeline_wanted()
         if debounce:
-            self.searches.typed(request, facets=self.filters.display, limit=self.page_size())
+            self.searches.typed(request, facets=facets, limit=self.page_size())
         else:
-            self.searches.search(request, facets=self.filters.display, limit=self.page_size(), force=force)
+            self.searches.search(request, facets=facets, limit=self.page_size(), force=force)
 
     @on(SearchController.IndexOpened)
     def _index_opened(self) -> None:
-        self.status.show_text(f"Index : {self.index_path}")
+        self.status.show_text(_("Index: {path}").format(path=self.index_path))
         self.search_request(force=True)
+        self.watch_index.expect()
+        self.watch_index.start()
 
     @on(SearchController.IndexFailed)
     def _index_failed(self, event: SearchController.IndexFailed) -> None:
@@ -202,16 +202,20 @@ class SearchApp(App[None]):
         error = event.error
         missing = isinstance(error, IndexNotFoundError) and not isinstance(error, NotAnIndexError)
         if missing and self.corpus_path.exists() and not self.writes.action:
-            self.pane.show_message(Content.assemble(("Aucun index", "bold"), f" dans {self.index_path} : "
-                                                    f"construction depuis {self.corpus_path}…"))
+            self.pane.show_titled(_("No index"), _("in {index}: building it from {corpus}…").format(
+                index=self.index_path, corpus=self.corpus_path))
             self.writes.start("rebuild", searching=False)
             return
-        message = error_message(error)
-        if missing:
-            message = missing_index_message(self.index_path, self.corpus_path)
-        self.notify(message, title="Index indisponible", severity="error", timeout=15)
-        self.pane.show_message(Content.assemble(("Index indisponible\n\n", "bold"), message))
-        self.status.show_text("Pas d’index : Ctrl+R pour le construire depuis le corpus.")
+        message = missing_index_message(self.index_path, self.corpus_path) if missing else tui_error(error)
+        self.notify(message, title=_("Index unavailable"), severity="error", timeout=15)
+        self.pane.show_titled(_("Index unavailable"), message, apart=True)
+        if not missing:
+            self.status.show_text(_("Index unavailable: see the message."))
+        elif self.corpus_path.exists():
+            self.status.show_text(_("No index: Ctrl+R builds it from the corpus."))
+        else:
+            self.status.show_text(_("No index and no corpus: start again with --corpus PATH or --index "
+                                    "PATH."))
 
     @on(SearchController.Answered)
     def _answered(self, event: SearchController.Answered) -> None:
@@ -224,22 +228,31 @@ class SearchApp(App[None]):
         keep = self.result_list.highlighted if shown is not None and shown.request == request else None
         if results is None:
             self.pane.welcome(self.index_path)
-            self.status.show_text(f"Index : {self.index_path} · tri : {SORT_LABELS[request.sort]}")
+            self.status.show_text(_("Index: {path} · sort: {sort}").format(path=self.index_path,
+                                                                           sort=sort_label(request.sort)))
         else:
-            self.pane.show_results(request, results, keep=keep)
+            self.pane.show_results(request, results, keep=keep, keep_id=self._keep_hit)
+            self.set_timer(LOOKED_AT, lambda: self.looked_at(request))
+        self._keep_hit = None
         self.suggestion.show(results.suggestion if results is not None else None)
         if answer.facets is not None or results is None:
             self.filters.show(answer.facets or {}, counted=results is not None)
+            self.timeline.show(answer.facets or {})
         if results is None or not results.hits:
             self.preview.clear()
         self.searches.shown_now(answer)
         if results is not None:
-            self.status.show_results(results, len(self.result_list.hits), request.sort, timings=self.timings)
+            self.status.show_results(results, len(self.result_list.hits), timings=self.timings)
+
+    def looked_at(self, request: Request) -> None:
+        """Results left on screen for `LOOKED_AT` seconds: their query goes to the history."""
+        if request == self.current_request() and self.settled:
+            self.history.add(request.query)
 
     @on(SearchController.SearchFailed)
     def _search_failed(self, event: SearchController.SearchFailed) -> None:
-        self.notify(error_message(event.error), title="Recherche impossible", severity="error", timeout=8)
-        self.status.show_text("La recherche a échoué : voir la notification.")
+        self.notify(tui_error(event.error), title=_("Search failed"), severity="error", timeout=8)
+        self.status.show_text(_("The search failed: see the notification."))
 
     @on(SearchController.ResultsPainted)
     def _painted(self) -> None:
@@ -254,12 +267,19 @@ class SearchApp(App[None]):
         """Append a page if it still follows the shown list."""
         shown = self.searches.shown
         if event.page is None:
-            self.notify(error_message(event.error or RuntimeError("?")), severity="error")
+            self.notify(tui_error(event.error or RuntimeError("?")), severity="error")
         elif (shown is not None and shown.results is not None and event.offset == len(self.result_list.hits)
               and event.request == shown.request == self.current_request()):
             self.result_list.add_hits(event.page.hits)
-            self.status.show_results(shown.results, len(self.result_list.hits), event.request.sort,
-                                     timings=self.timings)
+            self.status.show_results(shown.results, len(self.result_list.hits), timings=self.timings)
+
+    @on(IndexWatch.Changed)
+    def _index_changed(self, event: IndexWatch.Changed) -> None:
+        """Another process wrote the index: say what changed, search again, keep the user's place."""
+        self.notify(event.text, title=_("Index updated"), timeout=6)
+        current = self.result_list.current
+        self._keep_hit = current.id if current is not None else None
+        self.search_request(force=True)
 
     # -- the article ---------------------------------------------------------------
 
@@ -275,7 +295,7 @@ class SearchApp(App[None]):
         if self.result_list.current is not event.hit:
             return
         if event.article is None:
-            self.preview.clear(error_message(event.error or RuntimeError("?")))
+            self.preview.clear(tui_error(event.error or RuntimeError("?")))
         else:
             self.preview.show(event.article, event.hit.highlights)
 
@@ -291,13 +311,13 @@ class SearchApp(App[None]):
     def _move(self, event: SearchBox.Move) -> None:
         self.result_list.move_cursor(event.delta)
 
-    # -- filters and sort ----------------------------------------------------------------
+    # -- filters, timeline and sort -------------------------------------------------------
 
     def set_sort(self, sort: str) -> None:
         """Sort by "relevance", "-date" (newest first) or "date"."""
         self.sort = sort
         self.search_request()
-        self.notify(f"Tri : {SORT_LABELS[sort]}", timeout=2)
+        self.notify(_("Sort: {sort}").format(sort=sort_label(sort)), timeout=2)
 
     def action_toggle_sort(self) -> None:
         """s: relevance <-> newest first."""
@@ -308,13 +328,26 @@ class SearchApp(App[None]):
         panel = self.filters
         panel.display = not panel.display
         if panel.display:
-            shown = self.searches.shown
-            if shown is not None and shown.results is not None and shown.facets is None:
+            if self._uncounted():
                 panel.focus_when_counted()  # the counts were not asked for while it was hidden
                 self.search_request(force=True)
             panel.focus_first()
         elif self.focused is None or panel in self.focused.ancestors:
             self.result_list.focus()
+
+    def action_toggle_timeline(self) -> None:
+        """t: show the timeline above the results and move into it; in it, hide it."""
+        if self.pane.toggle_timeline() and self._uncounted():
+            self.search_request(force=True)
+
+    def _uncounted(self) -> bool:
+        """Whether the results on screen came without their facet counts (not asked for then)."""
+        shown = self.searches.shown
+        return shown is not None and shown.results is not None and shown.facets is None
+
+    @on(Timeline.Selected)
+    def _period(self, event: Timeline.Selected) -> None:
+        self.filters.set_dates(event.start, event.end)
 
     @on(FilterPanel.Changed)
     def _filtered(self, event: FilterPanel.Changed) -> None:
@@ -327,7 +360,7 @@ class SearchApp(App[None]):
     def action_remove_last_filter(self) -> None:
         """x: remove the filter added last (the date range first)."""
         if not self.filters.remove_last():
-            self.notify("Aucun filtre actif.", timeout=2)
+            self.notify(_("No active filter."), timeout=2)
 
     def clear_filters(self) -> None:
         """Remove every filter and the date range."""
@@ -346,8 +379,8 @@ class SearchApp(App[None]):
     @on(WriteStatus.Progressed)
     def _building(self, event: WriteStatus.Progressed) -> None:
         if self.index is None:
-            self.pane.show_message(Content.assemble(("Construction de l’index", "bold"),
-                                                    f" depuis {self.corpus_path}\n\n{event.label}"))
+            self.pane.show_titled(_("Building the index"), _("from {corpus}").format(corpus=self.corpus_path)
+                                  + f"\n\n{event.label}")
 
     @on(WriteStatus.Finished)
     def _written(self) -> None:
@@ -355,11 +388,12 @@ class SearchApp(App[None]):
             self.searches.open()
         else:
             self.search_request(force=True)  # the engine reads the new index at its next search
+            self.watch_index.expect()
 
     @on(WriteStatus.Failed)
     def _write_failed(self, event: WriteStatus.Failed) -> None:
         if self.index is None:
-            self.pane.show_message(Content.assemble((f"{event.title}\n\n", "bold"), event.message))
+            self.pane.show_titled(event.title, event.message, apart=True)
 
     # -- keys ----------------------------------------------------------------------------
 
@@ -392,15 +426,24 @@ class SearchApp(App[None]):
         self.exit()
 
     def action_command_palette(self) -> None:
-        """Ctrl+P: the command palette, in French."""
+        """Ctrl+P: the command palette, in the language in use."""
         if not isinstance(self.screen, CommandPalette):
-            self.push_screen(CommandPalette(id="--command-palette", placeholder="Chercher une commande…"))
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for a command…")))
 
     def action_open_url(self) -> None:
         """o: open the article's url in the browser (http and https only)."""
-        self.result_list.open_current_url()
+        self.outside.open_url(self.result_list.current)
+        self.history.add(self.box.value)
 
     def action_copy_url(self) -> None:
         """y: copy the article's url."""
-        self.result_list.copy_current_url()
+        self.outside.copy_url(self.result_list.current)
+        self.history.add(self.box.value)
 
+    def action_export(self, fmt: str = "csv") -> None:
+        """e: export the current results to a file (CSV; Markdown or JSON from the palette)."""
+        self.outside.export(self.index, self.current_request(), fmt)
+
+    def action_save_alert(self) -> None:
+        """a: save the current query (and its filters) as an alert."""
+        self.outside.save_alert(self.current_request())

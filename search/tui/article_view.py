@@ -15,8 +15,9 @@ from textual.style import Style
 from textual.widgets import Static
 
 from .. import Article, Highlight
+from ..i18n import N_, _, date_text
 from ._wrap import wrap_offsets
-from .wording import french_date
+from .wording import localize_bindings
 
 __all__ = ["ArticleView", "Match"]
 
@@ -36,13 +37,13 @@ class ArticleView(VerticalScroll, can_focus=True):
     COMPONENT_CLASSES = {"article-title", "article-meta", "article-url", "article-tags", "article-lead",
                          "article-match", "article-match--current"}
     BINDINGS = [
-        Binding("n", "next_match", "Suivante"),
-        Binding("N", "previous_match", "Précédente"),
-        Binding("j", "scroll_down", "Descendre", show=False),
-        Binding("k", "scroll_up", "Monter", show=False),
-        Binding("space", "page_down", "Page suivante", show=False),
-        Binding("g", "scroll_home", "Début", show=False),
-        Binding("G", "scroll_end", "Fin", show=False),
+        Binding("n", "next_match", N_("Next match")),
+        Binding("N", "previous_match", N_("Previous match")),
+        Binding("j", "scroll_down", N_("Down"), show=False),
+        Binding("k", "scroll_up", N_("Up"), show=False),
+        Binding("space", "page_down", N_("Next page"), show=False),
+        Binding("g", "scroll_home", N_("Top"), show=False),
+        Binding("G", "scroll_end", N_("End"), show=False),
     ]
 
     class MatchMoved(Message):
@@ -56,6 +57,7 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        localize_bindings(self)
         self.article: Article | None = None
         self.matches: list[Match] = []
         self.current = -1
@@ -113,7 +115,7 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def _move(self, step: int) -> None:
         if not self.matches:
-            self.notify("Aucune occurrence surlignée dans cet article.", severity="warning", timeout=2)
+            self.notify(_("No highlighted match in this article."), severity="warning", timeout=2)
             return
         self.current = (self.current + step) % len(self.matches)
         self._relayout(scroll=True)
@@ -130,7 +132,7 @@ class ArticleView(VerticalScroll, can_focus=True):
     def on_mount(self) -> None:
         """Empty, titled; follow theme changes (the match colours are resolved when the text is
         laid out)."""
-        self.border_title = "Article"
+        self.border_title = _("Article")
         self.clear()
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
 
@@ -169,15 +171,15 @@ class ArticleView(VerticalScroll, can_focus=True):
         self._styles = self._match_styles()
         lines: list[Content] = []
         self._paragraph(article.title, 0, "title", ".article-title", lines, width)
-        meta = " · ".join(x for x in (french_date(article.date, long=True), article.source,
+        meta = " · ".join(x for x in (date_text(article.date, long=True), article.source,
                                       article.author) if x)
         if meta:
             self._paragraph(meta, -1, "meta", ".article-meta", lines, width)
         if article.url:
             self._paragraph(article.url, -1, "url", ".article-url", lines, width)
         if article.tags:
-            self._paragraph("Rubriques : " + ", ".join(article.tags), -1, "tags", ".article-tags",
-                            lines, width)
+            self._paragraph(_("Rubriques: {tags}").format(tags=", ".join(article.tags)), -1, "tags",
+                            ".article-tags", lines, width)
         lines.append(Content("─" * width).stylize(".article-meta"))
         lead = article.lead.strip()
         if lead and not article.body.lstrip().startswith(lead[:40]):
@@ -195,7 +197,8 @@ class ArticleView(VerticalScroll, can_focus=True):
             pos += len(line)
         self.query_one("#article-text", Static).update(Content("\n").join(lines))
         if self.matches:
-            self.border_subtitle = f"occurrence {self.current + 1}/{len(self.matches)} · n / N"
+            self.border_subtitle = _("match {n}/{count} · n / N").format(n=self.current + 1,
+                                                                           count=len(self.matches))
         else:
             self.border_subtitle = ""
         if scroll:

@@ -20,12 +20,13 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from .. import FacetCount
+from ..i18n import N_, _, number
 from .request import Request, valid_date
-from .wording import number
+from .wording import localize_bindings
 
 __all__ = ["FacetList", "FacetRow", "FilterPanel"]
 
-FACETS = (("source", "Sources"), ("tags", "Rubriques"), ("year", "Années"))
+FACETS = (("source", N_("Sources")), ("tags", N_("Rubriques")), ("year", N_("Years")))
 
 
 class FacetRow(Visual):
@@ -69,6 +70,7 @@ class FacetList(OptionList):
 
     def __init__(self, field: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        localize_bindings(self)
         self.field = field
         self.values: list[str] = []
 
@@ -110,24 +112,28 @@ class FilterPanel(VerticalScroll):
 
     def on_mount(self) -> None:
         """Titled, and hidden until `f`."""
-        self.border_title = "Filtres"
+        self.border_title = _("Filters")
         self.display = False
 
     def compose(self) -> ComposeResult:
         """A list per facet, then the date range."""
         for field, title in FACETS:
-            yield Label(title, classes="facet-title", id=f"facet-title-{field}")
+            yield Label(_(title), classes="facet-title", id=f"facet-title-{field}")
             yield FacetList(field, id=f"facet-{field}", classes="facet-list")
-        yield Label("Période", classes="facet-title")
-        with Horizontal(id="date-range"):
-            yield Input(placeholder="du 2020", id="date-from", classes="date-input")
-            yield Input(placeholder="au 2024-06", id="date-to", classes="date-input")
+        yield Label(_("Period"), classes="facet-title")
+        yield Label(_("a year, a month or a day: 2023, 2023-03, 2023-03-10"), classes="date-help",
+                    markup=False)
+        hint = _("YYYY-MM-DD")
+        for input_id, label in (("date-from", _("from")), ("date-to", _("to"))):
+            with Horizontal(classes="date-row"):
+                yield Label(label, classes="date-label")
+                yield Input(placeholder=hint, id=input_id, classes="date-input", max_length=10)
 
     def show(self, facets: Mapping[str, Sequence[FacetCount]], *, counted: bool = True) -> None:
         """Show the counts of the current results (the active filters stay listed); `counted`:
         they were counted (not a blank screen), the moment to focus if `focus_when_counted`."""
         selected = self.selected
-        for field, _ in FACETS:
+        for field, _title in FACETS:
             active = [v for f, v in selected.filters if f == field]
             self.query_one(f"#facet-{field}", FacetList).show(facets.get(field, ()), active)
             self.query_one(f"#facet-title-{field}", Label).display = bool(facets.get(field) or active)
@@ -159,6 +165,12 @@ class FilterPanel(VerticalScroll):
             self._select(replace(self.selected, date_from="", date_to=""))
         else:
             self._select(self.selected.toggled(field, value))
+
+    def set_dates(self, start: str, end: str) -> None:
+        """Filter the period from `start` to `end` (the timeline's choice)."""
+        for box, value in (("#date-from", start), ("#date-to", end)):
+            self.query_one(box, Input).value = value
+        self._select(replace(self.selected, date_from=start, date_to=end))
 
     def remove_last(self) -> bool:
         """Remove the filter added last (the date range first); False if there is none."""
@@ -201,4 +213,4 @@ class FilterPanel(VerticalScroll):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if not valid_date(event.value):
-            self.notify("Date invalide : écrivez 2024, 2024-03 ou 2024-03-15.", severity="warning")
+            self.notify(_("Invalid date: write 2024, 2024-03 or 2024-03-15."), severity="warning")

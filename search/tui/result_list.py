@@ -6,7 +6,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from rich.segment import Segment
 from textual import on
@@ -26,22 +25,20 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from .. import Hit, Results
+from ..i18n import N_, _, date_text
+from ..query_help import EXAMPLES
+from ..wording import notice_message
 from ._wrap import wrap_offsets
 from .request import Request
-from .wording import french_date, notice_message
+from .timeline_bar import Timeline
+from .wording import localize_bindings
 
-__all__ = ["EXAMPLES", "CardLayout", "EmptyState", "HitCard", "ResultList", "ResultsPane", "is_web_url",
-           "no_results_message", "styled"]
+__all__ = ["CardLayout", "EmptyState", "HitCard", "ResultList", "ResultsPane", "no_results_message", "styled"]
 
 #: Ask for the next page when the cursor gets this close to the last loaded hit.
 MORE_AHEAD = 8
-EXAMPLES = "réforme des retraites · \"bouclier tarifaire\" · électri* · chevaux -course · date:2020"
-
-
-def is_web_url(url: str) -> bool:
-    """Whether `url` is an http or https address with a host (what `o` may open)."""
-    parts = urlsplit(url.strip())
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+#: Terminals at least this tall show the timeline at first (`t` shows or hides it).
+TIMELINE_ROWS = 30
 
 
 def styled(text: str, spans: Iterable[tuple[int, int]], base: str, match: str) -> Content:
@@ -82,9 +79,9 @@ class HitCard(Visual):
         hit = self.hit
         width = max(width, 4)
         title = styled(hit.title, hit.title_spans(), ".hit-title", ".hit-match")
-        meta_parts = [french_date(hit.date), hit.source, ", ".join(hit.tags)]
+        meta_parts = [date_text(hit.date), hit.source, ", ".join(hit.tags)]
         if not hit.all_words:
-            meta_parts.append("une partie des mots")
+            meta_parts.append(_("some of the words"))
         meta = Content(" · ".join(p for p in meta_parts if p)).stylize(".hit-meta")
         out = [title.truncate(width, ellipsis=True), meta.truncate(width, ellipsis=True)]
         snippet = hit.snippet.replace("\n", " ")
@@ -148,10 +145,10 @@ class ResultList(OptionList):
 
     COMPONENT_CLASSES = {"hit-title", "hit-meta", "hit-snippet", "hit-match"}
     BINDINGS = [
-        Binding("j", "cursor_down", "Suivant", show=False),
-        Binding("k", "cursor_up", "Précédent", show=False),
-        Binding("g", "first", "Premier", show=False),
-        Binding("G", "last", "Dernier", show=False),
+        Binding("j", "cursor_down", N_("Next"), show=False),
+        Binding("k", "cursor_up", N_("Previous"), show=False),
+        Binding("g", "first", N_("First"), show=False),
+        Binding("G", "last", N_("Last"), show=False),
     ]
 
     class NeedMore(Message):
@@ -169,6 +166,7 @@ class ResultList(OptionList):
 
     def __init__(self, *, rendered: Signal[None] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        localize_bindings(self)
         self.rendered: Signal[None] = rendered or Signal(self, "rendered")
         self.hits: list[Hit] = []
         self.total = 0
@@ -194,32 +192,6 @@ class ResultList(OptionList):
         if self.hits:
             start = self.highlighted if self.highlighted is not None else -1
             self.highlighted = max(0, min(len(self.hits) - 1, start + delta))
-
-    def current_url(self) -> str | None:
-        """The url of the highlighted hit; None, with a notification that says why, when there is none."""
-        hit = self.current
-        if hit is None:
-            self.notify("Aucun article sélectionné.", severity="warning", timeout=3)
-        elif not hit.url:
-            self.notify("Cet article n’a pas d’URL.", severity="warning", timeout=3)
-        return hit.url if hit is not None and hit.url else None
-
-    def open_current_url(self) -> None:
-        """Open the highlighted hit's url in the browser (only http and https: a corpus may hold
-        any text in its urls, `file:` or `javascript:` ones too)."""
-        url = self.current_url()
-        if url and not is_web_url(url):
-            self.notify(f"Seules les adresses http et https s’ouvrent : {url}", severity="warning", timeout=4)
-        elif url:
-            self.app.open_url(url)
-            self.notify(f"Ouverture dans le navigateur : {url}", timeout=3)
-
-    def copy_current_url(self) -> None:
-        """Copy the highlighted hit's url."""
-        url = self.current_url()
-        if url:
-            self.app.copy_to_clipboard(url)
-            self.notify(f"URL copiée : {url}", timeout=3)
 
     def add_hits(self, hits: Sequence[Hit]) -> None:
         """Append the next page."""
@@ -286,15 +258,50 @@ class ResultsPane(Vertical):
         self.rendered_signal: Signal[None] = Signal(self, "rendered")
         self.list = ResultList(id="results", rendered=self.rendered_signal)
         self.empty = EmptyState("", id="empty", markup=False, rendered=self.rendered_signal)
+        self.timeline = Timeline(id="timeline")
+        self._timeline_chosen: bool | None = None
 
     def compose(self) -> ComposeResult:
-        """The list and the message (one of them shown)."""
+        """The list or the message (one of them shown), and the timeline docked above them (last in
+        the Tab order: Tab goes from the search box to the list)."""
         yield self.list
         yield self.empty
+        yield self.timeline
 
     def on_mount(self) -> None:
-        """The pane's title."""
-        self.border_title = "Résultats"
+        """The pane's title; the timeline waits for results."""
+        self.border_title = _("Results")
+        self.timeline.display = False
+
+    def timeline_wanted(self) -> bool:
+        """Whether the timeline should show with results: the user's choice (`t`), else on a
+        terminal tall enough."""
+        if self._timeline_chosen is not None:
+            return self._timeline_chosen
+        return self.app.size.height >= TIMELINE_ROWS
+
+    def on_resize(self) -> None:
+        """Show the timeline when the terminal grows tall enough, unless the user chose."""
+        self.timeline.display = self.timeline_wanted() and self.list.display
+
+    def toggle_timeline(self) -> bool:
+        """`t`: show the timeline and move into it; in it, hide it (the list takes the focus).
+        Returns whether it is shown now."""
+        if self.timeline.display and self.timeline.has_focus:
+            self.show_timeline(False)
+            self.list.focus()
+            return False
+        self.show_timeline(True)
+        if not self.list.display:
+            self.timeline.display = False  # nothing to count yet: shown with the next results
+            return False
+        self.timeline.enter()
+        return True
+
+    def show_timeline(self, shown: bool) -> None:
+        """Show or hide the timeline (the user's choice: kept whatever the size)."""
+        self._timeline_chosen = shown
+        self.timeline.display = shown
 
     def page_size(self) -> int:
         """Hits to ask for at first: the cards that fit in the pane, plus two (6 to 30)."""
@@ -302,45 +309,55 @@ class ResultsPane(Vertical):
         return min(max(6, self.size.height // card + 2), 30)
 
     def show_message(self, content: Content) -> None:
-        """Show `content` in place of the list."""
+        """Show `content` in place of the list (and of the timeline: nothing to count)."""
         self.list.display = False
+        self.timeline.display = False
         self.empty.update(content)
         self.empty.display = True
+
+    def show_titled(self, title: str, text: str, *, apart: bool = False) -> None:
+        """Show a bold `title` and `text` in place of the list (`apart`: on their own lines)."""
+        self.show_message(Content.assemble((title, "bold"), "\n\n" if apart else " ", text))
 
     def welcome(self, index: Path | str) -> None:
         """Nothing typed, no filter: what to type, with examples."""
         self.list.show_hits([], 0)
         self.show_message(Content.assemble(
-            ("Tapez pour chercher", "bold"), f" dans les articles de l’index ({index}).\n\n",
-            ("Exemples : ", "dim"), EXAMPLES, "\n\n",
-            ("↑ dans la boîte vide : requêtes précédentes · F1 : aide · Ctrl+P : commandes", "dim")))
+            (_("Type to search"), "bold"),
+            " " + _("the articles of the index ({index}).").format(index=index),
+            "\n\n", (_("Examples: "), "dim"), " · ".join(e.replace(" ", "\u00a0") for e in EXAMPLES), "\n\n",
+            (_("↑ in the empty box: earlier queries · F1: help · Ctrl+P: commands"), "dim")))
 
-    def show_results(self, request: Request, results: Results, *, keep: int | None = None) -> None:
-        """Show a result set, its first hit highlighted (or the hit at `keep`), or what to try
-        when it is empty."""
+    def show_results(self, request: Request, results: Results, *, keep: int | None = None,
+                     keep_id: str | None = None) -> None:
+        """Show a result set, its first hit highlighted (or the hit at `keep`, or the hit with id
+        `keep_id` when it is still there), or what to try when it is empty."""
         hits = self.list
         hits.show_hits(results.hits, results.total)
-        if keep is not None and 0 < keep < len(hits.hits):
+        ids = [h.id for h in hits.hits]
+        if keep_id is not None and keep_id in ids:
+            hits.highlighted = ids.index(keep_id)
+        elif keep is not None and 0 < keep < len(hits.hits):
             hits.highlighted = keep
         if results.hits:
             hits.display = True
             self.empty.display = False
+            self.timeline.display = self.timeline_wanted()
         else:
             self.show_message(no_results_message(request, results))
 
 
 def no_results_message(request: Request, results: Results) -> Content:
     """The message of a search that found nothing, with what to try."""
+    query = request.query.strip()
     parts: list[Content | tuple[str, str] | str] = [
-        ("Aucun résultat", "bold"),
-        f" pour « {request.query.strip()} »." if request.query.strip() else "."]
+        (_("No result"), "bold"), " " + _("for “{query}”.").format(query=query) if query else "."]
     if results.suggestion:
-        parts += ["\n\nVouliez-vous dire ", (results.suggestion, "bold underline"), " ? (Ctrl+D)"]
+        parts += ["\n\n" + _("Did you mean") + " ", (results.suggestion, "bold underline"), _("? (Ctrl+D)")]
     if request.filters or request.date_from or request.date_to:
-        parts.append("\n\nDes filtres sont actifs : x (hors de la boîte) retire le dernier.")
+        parts.append("\n\n" + _("Filters are active: x (outside the box) removes the last one."))
     for warning in results.notices:
         if getattr(warning, "code", "") != "empty":
             parts += ["\n\n", (notice_message(warning), "italic")]
-    parts += ["\n\n", ("Essayez moins de mots, un préfixe (électri*) ou une faute tolérée "
-                       "(gouvernemant~).", "dim")]
+    parts += ["\n\n", (_("Try fewer words, a prefix (électri*) or a typo allowed (gouvernemant~)."), "dim")]
     return Content.assemble(*parts)

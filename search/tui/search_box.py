@@ -13,8 +13,10 @@ from textual.message import Message
 from textual.reactive import Reactive
 from textual.widgets import Input
 
+from ..i18n import N_, _
 from .history import History
 from .status_bars import ChipBar, SuggestionBar
+from .wording import localize_bindings
 
 __all__ = ["QueryBar", "SearchBox"]
 
@@ -23,8 +25,8 @@ class SearchBox(Input):
     """Type a query; ↑ in the empty box walks the history, otherwise ↑/↓ move in the results."""
 
     BINDINGS = [
-        Binding("up", "up", "Historique / résultat précédent", show=False),
-        Binding("down", "down", "Résultat suivant", show=False),
+        Binding("up", "up", N_("History / previous result"), show=False),
+        Binding("down", "down", N_("Next result"), show=False),
         Binding("pageup", "move(-10)", show=False),
         Binding("pagedown", "move(10)", show=False),
     ]
@@ -42,6 +44,7 @@ class SearchBox(Input):
 
     def __init__(self, history: History, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        localize_bindings(self)
         self.history = history
         self._recalled: str | None = None
 
@@ -86,7 +89,7 @@ class QueryBar(Vertical):
 
     def __init__(self, history: History, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.box = SearchBox(history, id="search", placeholder="Rechercher…  (F1 aide · Ctrl+P commandes)")
+        self.box = SearchBox(history, id="search", placeholder=_("Search…  (F1 help · Ctrl+P commands)"))
         self.suggestion = SuggestionBar(id="suggestion")
         self.chips = ChipBar(id="chips")
 

@@ -13,8 +13,9 @@ from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from .. import Results
+from ..i18n import _, ngettext, number
+from ..wording import field_name, notice_message, sort_label
 from .request import Request
-from .wording import FIELD_NAMES, SORT_LABELS, notice_message, number, plural
 
 __all__ = ["Chip", "ChipBar", "StatusBar", "SuggestionBar"]
 
@@ -40,7 +41,7 @@ class SuggestionBar(Static):
             return
         self.suggestion = suggestion
         content = Content.from_markup(
-            "Vouliez-vous dire : [b u]$s[/] ?  [dim](Ctrl+D pour l’accepter)[/]", s=suggestion
+            _("Did you mean: [b u]$s[/]?  [dim](Ctrl+D accepts it)[/]"), s=suggestion
         ) if suggestion else Content("")
         self.update(content, layout=False)
 
@@ -57,7 +58,7 @@ class Chip(Static):
         super().__init__(Content(f"{label} ✕"), classes="chip", markup=False)
         self.field = field
         self.value = value
-        self.tooltip = "Cliquer pour retirer ce filtre (x : retirer le dernier)"
+        self.tooltip = _("Click to remove this filter (x: remove the last one)")
 
     def on_click(self, event: Click) -> None:
         """Ask the bar to remove this filter."""
@@ -88,16 +89,19 @@ class ChipBar(Horizontal):
             return
         self._shown = key
         self.remove_children()
-        chips: list[Static] = [Label("Filtres :", classes="chips-label")]
+        chips: list[Static] = [Label(_("Filters:"), classes="chips-label")]
         for field, value in request.filters:
-            chips.append(Chip(field, value, f"{FIELD_NAMES.get(field, field).capitalize()} : {value}"))
+            chips.append(Chip(field, value, _("{field}: {value}").format(field=field_name(field).capitalize(),
+                                                                          value=value)))
         if request.date_from or request.date_to:
-            if request.date_from and request.date_to:
-                label = f"Du {request.date_from} au {request.date_to}"
-            elif request.date_from:
-                label = f"Depuis {request.date_from}"
+            start, end = request.date_from, request.date_to
+            if start and end:
+                label = (_("In {period}").format(period=start) if start == end else
+                         _("From {start} to {end}").format(start=start, end=end))
+            elif start:
+                label = _("Since {start}").format(start=start)
             else:
-                label = f"Jusqu’au {request.date_to}"
+                label = _("Until {end}").format(end=end)
             chips.append(Chip("date", "", label))
         self.display = len(chips) > 1
         if len(chips) > 1:
@@ -122,13 +126,14 @@ class StatusBar(Horizontal):
         yield Static("", id="status-text", markup=False)
         yield self.writes
 
-    def show_results(self, results: Results, loaded: int, sort: str, *, timings: bool = True) -> None:
-        """Show the figures of a result set (`loaded`: hits in the list; `timings`: the search time)."""
-        parts = [plural(results.total, "résultat")]
-        if loaded and loaded < results.total:
-            parts.append(f"{number(loaded)} chargés")
-        parts.append(f"{results.took_ms:.0f} ms".replace(".", ",") if timings else "… ms")
-        parts.append(f"tri : {SORT_LABELS.get(sort, sort)}")
+    def show_results(self, results: Results, loaded: int, *, timings: bool = True) -> None:
+        """Show the figures of a result set (`loaded`: hits in the list; `timings`: the search time)
+        and the sort the engine used (a query with nothing to rank by is listed newest first)."""
+        parts = [ngettext("{n} result", "{n} results", results.total).format(n=number(results.total)),
+                 _("sort: {sort}").format(sort=sort_label(results.sort)),
+                 f"{results.took_ms:.0f} ms" if timings else "… ms"]
+        if loaded and loaded < results.total:  # last: the first part a narrow screen cuts
+            parts.append(_("{n} in the list, more as you scroll").format(n=number(loaded)))
         text = Content(" · ".join(parts))
         for warning in results.notices:
             if getattr(warning, "code", "") != "empty":

@@ -14,13 +14,15 @@ from textual.widgets import Label, ProgressBar
 from textual.worker import get_current_worker
 
 from ..errors import NotAnIndexError
+from ..i18n import N_, _, number
 from ..storage import check_replaceable
+from ..wording import report_summary
 from ._write_process import Progress, WriteOutcome, run_write
-from .wording import error_message, number, report_summary, write_failure_message
+from .wording import tui_error, write_failure_message
 
 __all__ = ["ACTION_LABELS", "WriteStatus"]
 
-ACTION_LABELS = {"rebuild": "Reconstruction", "update": "Mise à jour"}
+ACTION_LABELS = {"rebuild": N_("Rebuild"), "update": N_("Update")}
 
 
 class WriteStatus(Horizontal):
@@ -46,12 +48,14 @@ class WriteStatus(Horizontal):
             super().__init__()
             self.action = action
             self.progress = p = progress
-            name = ACTION_LABELS[action]
-            if p.total and p.done >= p.total:
-                self.label = f"{name} : {number(p.done)} articles lus, écriture de l’index…"
+            name = _(ACTION_LABELS[action])
+            if p.phase == "write":
+                self.label = _("{action}: {n} articles read, writing the index…").format(
+                    action=name, n=number(p.done))
             else:
                 of = f" / {number(p.total)}" if p.total else ""
-                self.label = f"{name} : {number(p.done)}{of} articles · {number(round(p.rate))} articles/s"
+                self.label = _("{action}: {n}{of} articles · {rate} articles/s").format(
+                    action=name, n=number(p.done), of=of, rate=number(round(p.rate)))
 
     class Finished(Message):
         """The write is done: the child's JSON report (counts, seconds, size)."""
@@ -71,8 +75,8 @@ class WriteStatus(Horizontal):
 
         @property
         def title(self) -> str:
-            """"Reconstruction impossible" or "Mise à jour impossible"."""
-            return f"{ACTION_LABELS[self.action]} impossible"
+            """"Rebuild failed" or "Update failed"."""
+            return _("{action} failed").format(action=_(ACTION_LABELS[self.action]))
 
     def __init__(self, corpus: Path, index: Path | str, *, lock_wait: float = 10.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -109,26 +113,27 @@ class WriteStatus(Horizontal):
             Whether the write started (if not, a notification says why).
         """
         if self.action:
-            self.notify(f"{ACTION_LABELS[self.action]} déjà en cours : attendez qu’elle se termine.",
-                        severity="warning", timeout=4)
+            self.notify(_("{action} already running: wait for it to end.").format(
+                action=_(ACTION_LABELS[self.action])), severity="warning", timeout=4)
             return False
         if not self.corpus.exists():
-            self.notify(f"Corpus introuvable : {self.corpus}. Relancez avec --corpus CHEMIN "
-                        "(un fichier .jsonl ou un dossier d’articles).", title="Indexation impossible",
+            self.notify(_("No corpus at {corpus}. Start again with --corpus PATH (a .jsonl file or a "
+                          "folder of articles).").format(corpus=self.corpus), title=_("Cannot index"),
                         severity="error", timeout=10)
             return False
         try:
             if isinstance(self.index, Path):  # a folder (a cluster's tables are all its own)
                 check_replaceable(self.index)
         except NotAnIndexError as error:
-            self.notify(error_message(error), title="Indexation impossible", severity="error", timeout=12)
+            self.notify(tui_error(error), title=_("Cannot index"), severity="error", timeout=12)
             return False
         self.action = action
         self.display = True
-        self.query_one("#write-label", Label).update(f"{ACTION_LABELS[action]} : lecture du corpus…")
+        self.query_one("#write-label", Label).update(_("{action}: reading the corpus…").format(
+            action=_(ACTION_LABELS[action])))
         self.query_one("#write-bar", ProgressBar).update(total=None, progress=0)
         if action == "rebuild" and searching:
-            self.notify("Reconstruction lancée : la recherche reste possible sur l’index actuel.", timeout=4)
+            self.notify(_("Rebuild started: searches go on in the current index meanwhile."), timeout=4)
         self._run(action)
         return True
 
@@ -148,7 +153,7 @@ class WriteStatus(Horizontal):
                                 on_progress=progressed, cancelled=lambda: worker.is_cancelled,
                                 on_start=started)
         except Exception as error:  # noqa: BLE001 - shown, never a traceback
-            outcome = WriteOutcome(False, detail=f"{type(error).__name__} : {error}")
+            outcome = WriteOutcome(False, detail=f"{type(error).__name__}: {error}")
         # after the progress messages, in order
         if outcome.ok:
             self.post_message(self.Finished(action, outcome.report))
@@ -159,7 +164,11 @@ class WriteStatus(Horizontal):
     def _progressed(self, event: Progressed) -> None:
         p = event.progress
         self.query_one("#write-label", Label).update(event.label)
-        self.query_one("#write-bar", ProgressBar).update(total=p.total, progress=p.done)
+        bar = self.query_one("#write-bar", ProgressBar)
+        if p.phase == "write":
+            bar.update(total=None)  # the indeterminate bar moves while the index is written
+        else:
+            bar.update(total=p.total, progress=p.done)
 
     @on(Finished)
     @on(Failed)
@@ -168,6 +177,6 @@ class WriteStatus(Horizontal):
         self._proc = None
         self.display = False
         if isinstance(event, self.Finished):
-            self.notify(report_summary(event.report), title="Indexation terminée", timeout=8)
+            self.notify(report_summary(event.report), title=_("Indexing done"), timeout=8)
         else:
             self.notify(event.message, title=event.title, severity="error", timeout=12)
