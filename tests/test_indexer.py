@@ -112,7 +112,7 @@ def test_strict_rebuild_fails_and_keeps_the_previous_index(tmp_path: Path) -> No
     assert leftovers(index) == []
 
 
-@pytest.mark.parametrize("keep", [2000, 0], ids=["changes-kept", "corpus-read-again"])
+@pytest.mark.parametrize("keep", [32_000_000, 0], ids=["changes-kept", "corpus-read-again"])
 def test_update_adds_changes_and_deletes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep: int) -> None:
     monkeypatch.setattr("search.indexer.KEEP_CHANGED", keep)  # 0: the changed articles are read again
     corpus = tmp_path / "corpus"
