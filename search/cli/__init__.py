@@ -20,7 +20,6 @@ from ..query_help import EXAMPLES, syntax_rows
 from ..results import Results
 from ..wording import Fix, error_message
 from .output import Out
-from .progress import PlainProgress, json_progress, progress_bar
 
 __all__ = ["build_parser", "cli_fix", "common_options", "main"]
 
@@ -191,6 +190,8 @@ def _run_write(args: argparse.Namespace, index: Path | str, corpus: Path, out: O
         with Index.open(index, missing_ok=True) as ix:
             return ix.update(corpus, strict=args.strict, progress=progress, lock_timeout=args.wait,
                              build_if_missing=True)
+
+    from .progress import PlainProgress, json_progress, progress_bar  # rich's bars: for writes only
 
     if args.quiet or args.progress == "none":
         return act(None)
