@@ -25,14 +25,14 @@ _VALUE_FIELDS = ("source", "author", "tags")
 
 def build_hit(stored: StoredArticle, match: Match, terms: AbstractSet[str], snippets: bool) -> Hit:
     """A hit for a stored article: its fields, and with `snippets` the best passage of its
-    body and every match of `terms` in its title and body."""
+    body and every match of `terms` in its title, lead and body."""
     article = stored.article
     highlights: list[Highlight] = []
     snippet, spans = "", list[tuple[int, int]]()
     if snippets:
-        title_spans = match_spans(article.title, terms)
         body_spans = match_spans(article.body, terms)
-        highlights = [Highlight("title", s, e) for s, e, _ in title_spans]
+        for name in ("title", "lead"):
+            highlights += [Highlight(name, s, e) for s, e, _ in match_spans(getattr(article, name), terms)]
         highlights += [Highlight("body", s, e) for s, e, _ in body_spans]
         snippet, spans = best_passage(article.body, body_spans)
     return Hit(
@@ -48,6 +48,7 @@ def build_hit(stored: StoredArticle, match: Match, terms: AbstractSet[str], snip
         snippet_spans=tuple(spans),
         highlights=tuple(highlights),
         all_words=match.all_words,
+        lead=article.lead,
     )
 
 

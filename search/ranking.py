@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Ranking", "RankingConfig"]
+__all__ = ["Ranking", "RankingConfig", "text_fields"]
 
 
 @dataclass(frozen=True)
@@ -13,6 +13,7 @@ class RankingConfig:
 
     Attributes:
         title_boost: weight of the title against the body (BM25F field weight).
+        lead_boost: weight of the lead (chapeau) against the body.
         k1: BM25 term-frequency saturation.
         b: BM25 length normalisation.
         relax_below: when fewer articles hold every word, those holding most follow.
@@ -28,6 +29,7 @@ class RankingConfig:
     """
 
     title_boost: float = 2.0
+    lead_boost: float = 1.5
     k1: float = 1.2
     b: float = 0.6
     relax_below: int = 10
@@ -44,3 +46,8 @@ class RankingConfig:
 
 #: The name this class had before (`search.Ranking`), kept for the programs that use it.
 Ranking = RankingConfig
+
+
+def text_fields(ranking: RankingConfig) -> list[tuple[str, float]]:
+    """The text fields a plain word is searched in, with their BM25F weights."""
+    return [("title", ranking.title_boost), ("lead", ranking.lead_boost), ("body", 1.0)]

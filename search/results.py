@@ -37,7 +37,7 @@ def _make_notice(code: str, message: str, params: dict[str, Any]) -> Notice:
 
 @dataclass(frozen=True, slots=True)
 class Highlight:
-    """A matched span: `text[start:end]` of the original `field` ("title" or "body")."""
+    """A matched span: `text[start:end]` of the original `field` ("title", "lead" or "body")."""
 
     field: str
     start: int
@@ -50,7 +50,7 @@ class Hit:
 
     `snippet` is a passage of the body (about 300 characters, "…" where cut) and
     `snippet_spans` the matched spans in it; `highlights` are every match in the
-    original title and body.
+    original title, lead (the chapeau, "" when the article has none) and body.
     """
 
     id: str
@@ -65,10 +65,15 @@ class Hit:
     snippet_spans: tuple[tuple[int, int], ...] = ()
     highlights: tuple[Highlight, ...] = ()
     all_words: bool = True
+    lead: str = ""
 
     def title_spans(self) -> list[tuple[int, int]]:
         """The highlighted spans of the title."""
         return [(h.start, h.end) for h in self.highlights if h.field == "title"]
+
+    def lead_spans(self) -> list[tuple[int, int]]:
+        """The highlighted spans of the lead."""
+        return [(h.start, h.end) for h in self.highlights if h.field == "lead"]
 
     def body_spans(self) -> list[tuple[int, int]]:
         """The highlighted spans of the body."""

@@ -12,7 +12,8 @@ from whoosh import query as wq
 from ..analysis import analyze, compound, fold, stem_word
 from ..clock import Clock
 from ..query_syntax import DateRange, Group, Negation, Node, Phrase, Word
-from ..ranking import RankingConfig
+from ..ranking import RankingConfig, text_fields
+from ..schema import TEXT_FIELDS
 from ..results import Notice
 from ..vocabulary import Vocabulary
 from ..words import QUESTION_WORDS, ValueIndex
@@ -82,11 +83,9 @@ class Compiler:
     # -- fields -------------------------------------------------------------
 
     def _fields(self, name: str | None) -> list[tuple[str, float]]:
-        if name == "title":
-            return [("title", 1.0)]
-        if name == "body":
-            return [("body", 1.0)]
-        return [("title", self.ranking.title_boost), ("body", 1.0)]
+        if name in TEXT_FIELDS:
+            return [(name, 1.0)]
+        return text_fields(self.ranking)
 
     def _score(self, clause: Clause, stems: Iterable[str], fname: str | None, boost: float,
                combine: str) -> None:

@@ -182,7 +182,7 @@ class FrenchText(fields.TEXT):  # type: ignore[misc]
 def make_schema() -> fields.Schema:
     """Build the schema.
 
-    - `title`, `body`: the French stemmed chain with positions (phrases), stored for
+    - `title`, `lead`, `body`: the French stemmed chain with positions (phrases), stored for
       snippets and highlights. The real words behind spelling suggestions, fuzzy and
       prefix expansion are not here but in the index's vocabulary file (`search.vocab`).
     - `source`, `author`, `tags`, `year`: exact values, for facets and filters.
@@ -193,7 +193,7 @@ def make_schema() -> fields.Schema:
         id=fields.ID(unique=True, stored=True, sortable=True),
         title=FrenchText(),
         body=FrenchText(),
-        lead=fields.STORED(),
+        lead=FrenchText(),
         date=fields.DATETIME(sortable=True),
         date_iso=fields.STORED(),
         year=fields.ID(),

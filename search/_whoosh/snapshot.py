@@ -13,11 +13,12 @@ from typing import Any
 from whoosh.util.times import long_to_datetime
 
 from ..analysis import analyze
-from ..backend import Matches, MatchRequest, StoredArticle
+from ..backend import Match, Matches, MatchRequest, StoredArticle
 from ..clock import Clock
 from ..corpus import Article
-from ..ranking import RankingConfig
+from ..ranking import RankingConfig, text_fields
 from ..results import IndexStats
+from ..schema import TEXT_FIELDS
 from ..storage import dir_size, read_meta
 from ..vocabulary import Vocabulary
 from ..words import ValueIndex
@@ -30,8 +31,18 @@ from .scoring import Scorer
 __all__ = ["WhooshSnapshot", "stored_article"]
 
 #: Terms of an article that make its "similar" query, and those of them highlighted.
-SIMILAR_TERMS = 25
+SIMILAR_TERMS = 20
 SIMILAR_SHOWN = 10
+#: How many body occurrences one occurrence in the title or the lead counts for, when the
+#: distinctive terms of an article are picked.
+SIMILAR_FIELD_TF = {"title": 5, "lead": 3}
+#: Articles ranked by the story's time: score * (1 + weight * exp(-days apart / days)).
+SIMILAR_STORY_WEIGHT = 0.5
+SIMILAR_STORY_DAYS = 30
+SIMILAR_RERANK = 20
+_DAY_TICKS = 86_400 * 10**6  # whoosh's dates count microseconds
+#: The weight of this article's title words found in the title or lead of another.
+SIMILAR_TITLE_BOOST = 3.0
 
 
 class WhooshSnapshot:
@@ -127,30 +138,47 @@ class WhooshSnapshot:
 
     @reads_index
     def similar(self, key: Hashable, limit: int, clock: Clock) -> Matches:
-        """The articles sharing the most distinctive terms of this one (weighted tf-idf of
-        its title and body terms), best first."""
+        """The articles sharing the most distinctive terms of this one, best first.
+
+        Its terms are weighted by tf-idf, an occurrence in the title counting as
+        `SIMILAR_FIELD_TF`["title"] in the body, one in the lead as `["lead"]`. The other
+        articles holding its `SIMILAR_TERMS` best terms are ranked by BM25F of them; the
+        `SIMILAR_RERANK` best are then ordered by the cosine of their own weighted term
+        counts with this article's weights (so that a long article sharing many common
+        words does not pass a short one of the same story).
+        """
         stored = self.searcher.stored_fields(key)
         n_docs = max(self.reader.doc_count(), 1)
-        tf = Counter(t.text for t in analyze(stored.get("title", "") + "\n" + stored.get("body", "")))
-        weights = []
-        for term, count in tf.items():
+        weights: dict[str, float] = {}
+        for term, count in _field_weighted_tf(stored).items():
             if len(term) < 3 or term.isdigit():
                 continue
-            df = self.reader.doc_frequency("body", term)
-            if df < 2:
-                continue
-            weights.append(((1 + math.log(count)) * math.log(n_docs / df), term))
-        top = sorted((w for w in weights if w[0] > 0), reverse=True)[:SIMILAR_TERMS]  # 0: in every one
+            df = max(self.reader.doc_frequency(name, term) for name in TEXT_FIELDS)
+            if df >= 2 and df < n_docs:
+                weights[term] = (1 + math.log(count)) * math.log(n_docs / df)
+        top = sorted(weights, key=lambda t: (-weights[t], t))[:SIMILAR_TERMS]
         if not top:
             return Matches()
-        peak = top[0][0]
-        fields = (("title", self.ranking.title_boost), ("body", 1.0))
-        parts = [QueryPart((t,), fields, w / peak, "any") for w, t in top]
-        matched = set().union(*(self.postings.term(f, t, clock) for _, t in top for f, _ in fields))
+        peak = weights[top[0]]
+        fields = tuple(text_fields(self.ranking))
+        parts = [QueryPart((t,), fields, weights[t] / peak, "any") for t in top]
+        matched = set().union(*(self.postings.term(f, t, clock) for t in top for f, _ in fields))
         matched.discard(key)  # type: ignore[arg-type]
-        ranked = rank(self, parts, limit, "relevance", matched, clock)
-        return Matches(total=len(matched), ranked=ranked,
-                       terms=frozenset(t for _, t in top[:SIMILAR_SHOWN]))
+        # a story's articles share the distinctive words of their titles
+        headline = sorted({t.text for t in analyze(stored.get("title", ""))} & weights.keys())
+        parts += [QueryPart((t,), (("title", 1.0), ("lead", 1.0)), SIMILAR_TITLE_BOOST * weights[t] / peak,
+                            "any") for t in headline]
+        ranked = rank(self, parts, limit + SIMILAR_RERANK, "relevance", matched, clock)
+        dates = self.date_column()
+        mine = dates[key]  # type: ignore[call-overload]
+        if mine is not None:  # a story's articles are close in time
+            days = SIMILAR_STORY_DAYS * _DAY_TICKS
+            ranked = [Match(m.key, m.score * (1 + SIMILAR_STORY_WEIGHT * math.exp(-abs(d - mine) / days)))
+                      if (d := dates[m.key]) is not None else m  # type: ignore[call-overload]
+                      for m in ranked]
+            ranked.sort(key=lambda m: (-m.score, m.key))
+        ranked = ranked[:limit]
+        return Matches(total=len(matched), ranked=ranked, terms=frozenset(top[:SIMILAR_SHOWN]))
 
     @reads_index
     def stats(self) -> IndexStats:
@@ -177,6 +205,17 @@ class WhooshSnapshot:
     def close(self) -> None:
         """Release the open files."""
         self.searcher.close()
+
+
+def _field_weighted_tf(stored: Mapping[str, Any]) -> Counter[str]:
+    """The terms of a stored article, an occurrence in the title or the lead counting
+    `SIMILAR_FIELD_TF` times."""
+    tf: Counter[str] = Counter()
+    for name in TEXT_FIELDS:
+        weight = SIMILAR_FIELD_TF.get(name, 1)
+        for t in analyze(stored.get(name, "")):
+            tf[t.text] += weight
+    return tf
 
 
 def stored_article(stored: Mapping[str, Any]) -> Article:

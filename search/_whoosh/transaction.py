@@ -13,7 +13,7 @@ from ..analysis import index_analyzer
 from ..backend import WriteResult
 from ..corpus import Article
 from ..errors import IndexWriteError
-from ..schema import SCHEMA_VERSION
+from ..schema import SCHEMA_VERSION, TEXT_FIELDS
 from ..storage import (
     check_index,
     dir_size,
@@ -40,7 +40,7 @@ def _naive(when: datetime) -> datetime:
 class Documents:
     """Turn articles into whoosh documents.
 
-    The writer analyses title and body and counts their vocabulary words (in its own
+    The writer analyses title, lead and body and counts their vocabulary words (in its own
     processes when there are several); `words` gives the words of a stored article again,
     to uncount them when it is replaced or removed.
     """
@@ -49,8 +49,11 @@ class Documents:
         self.analyzer = index_analyzer()
 
     def words(self, stored: Mapping[str, Any]) -> dict[str, str]:
-        """The vocabulary words of a stored article's title and body (word -> form)."""
-        return self.analyzer.words(stored.get("body", ""), self.analyzer.words(stored.get("title", "")))
+        """The vocabulary words of a stored article's title, lead and body (word -> form)."""
+        words: dict[str, str] = {}
+        for name in TEXT_FIELDS:
+            self.analyzer.words(stored.get(name, ""), words)
+        return words
 
     def __call__(self, article: Article, digest: str) -> dict[str, Any]:
         doc: dict[str, Any] = {

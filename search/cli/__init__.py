@@ -317,6 +317,9 @@ def _show(args: argparse.Namespace, ix: Index, out: Console) -> None:
         out.print(Text(meta, style="dim"))
     if art.url:
         out.print(Text(art.url, style="cyan"))
+    if art.lead:
+        out.print()
+        out.print(Text(art.lead, style="italic"))
     out.print()
     out.print(Text(art.body))
 
