@@ -51,6 +51,9 @@ class Hit:
     `snippet` is a passage of the body (about 300 characters, "…" where cut) and
     `snippet_spans` the matched spans in it; `highlights` are every match in the
     original title, lead (the chapeau, "" when the article has none) and body.
+    `duplicates` are the ids of the matching copies of this article that it stands for
+    (the same canonical URL or body), and `also_in` the rubriques they are filed under
+    that this one is not ("aussi dans : …").
     """
 
     id: str
@@ -66,6 +69,8 @@ class Hit:
     highlights: tuple[Highlight, ...] = ()
     all_words: bool = True
     lead: str = ""
+    duplicates: tuple[str, ...] = ()
+    also_in: tuple[str, ...] = ()
 
     def title_spans(self) -> list[tuple[int, int]]:
         """The highlighted spans of the title."""

@@ -78,7 +78,10 @@ def test_query_readable_output(built: Path) -> None:
 def test_query_suggestion_and_notes(built: Path) -> None:
     code, out, _ = run_cli("query", "--index", str(built), "électricté")
     assert code == 0
-    assert "did you mean: électricité" in out.splitlines()
+    assert "note: no article holds électricté: results for électricité" in out.splitlines()
+    code, out, _ = run_cli("query", "--index", str(built), '"électricté"')
+    assert code == 0
+    assert 'did you mean: "électricité"' in out.splitlines()
     code, out, _ = run_cli("query", "--index", str(built), "les", "des")
     assert code == 0
     assert out.splitlines()[0].startswith("note: the query holds only stop words")

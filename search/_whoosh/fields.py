@@ -188,6 +188,8 @@ def make_schema() -> fields.Schema:
     - `source`, `author`, `tags`, `year`: exact values, for facets and filters.
     - `date`: sortable, for ranges and sorting; `date_iso` keeps the original text.
     - `hash`: a content digest, so `update` re-indexes only changed articles.
+    - `dupurl`, `dupbody`: the keys that find duplicates (`search.corpus.duplicate_keys`),
+      read from their columns.
     """
     schema = fields.Schema(
         id=fields.ID(unique=True, stored=True, sortable=True),
@@ -202,10 +204,12 @@ def make_schema() -> fields.Schema:
         tags=fields.KEYWORD(stored=True, commas=True),
         url=fields.STORED(),
         hash=fields.ID(sortable=True),
+        dupurl=fields.ID(sortable=True),
+        dupbody=fields.ID(sortable=True),
     )
     # Whoosh's writer asks every posting for its field length, and for a field without a
     # length column it looks for the missing column file on disk each time (one stat per
     # posting). A length byte per document is cheaper.
-    for name in ("id", "year", "source", "author", "tags", "hash"):
+    for name in ("id", "year", "source", "author", "tags", "hash", "dupurl", "dupbody"):
         schema[name].scorable = True
     return schema

@@ -22,6 +22,7 @@ from ..results import FacetCount, Notice
 from ..schema import FACET_FIELDS
 from ..words import is_question
 from .compiler import Compiled, Compiler, QueryPart
+from .duplicates import DuplicateGroups
 
 if TYPE_CHECKING:
     from .snapshot import WhooshSnapshot
@@ -59,10 +60,12 @@ def match(snap: WhooshSnapshot, request: MatchRequest, clock: Clock) -> Matches:
     except OutOfTime:
         matched = set()
     exact = len(matched)
+    groups = snap.duplicates() if request.collapse else None
+    want = request.want + (groups.redundant(matched) if groups is not None else 0)
     try:
         first: set[int] = set()  # articles kept ahead whatever their score
         if compiled.relaxed is not None and exact < snap.ranking.relax_below:
-            found.ranked, matched, first = _relaxed(snap, compiled, matched, request.want, found.sort, clock)
+            found.ranked, matched, first = _relaxed(snap, compiled, matched, want, found.sort, clock)
             if len(matched) > exact:
                 some = "no article contains" if not exact else (
                     "only 1 article contains" if exact == 1 else f"only {exact} articles contain")
@@ -70,15 +73,19 @@ def match(snap: WhooshSnapshot, request: MatchRequest, clock: Clock) -> Matches:
                     "relaxed", f"{some} all the words: the best articles with some of them follow",
                     exact=exact))
         else:
-            found.ranked = rank(snap, compiled.parts(), request.want, found.sort, matched, clock)
+            found.ranked = rank(snap, compiled.parts(), want, found.sort, matched, clock)
         if found.sort == "relevance":
-            found.ranked = _opening_boost(snap, found.ranked, compiled.parts(), request.want, first, clock)
+            found.ranked = _opening_boost(snap, found.ranked, compiled.parts(), want, first, clock,
+                                          snap.scorer.typos(compiled.parts(), clock))
     except OutOfTime:
         if not found.ranked:
-            found.ranked = [Match(d, 0.0) for d in heapq.nsmallest(request.want, matched)]
+            found.ranked = [Match(d, 0.0) for d in heapq.nsmallest(want, matched)]
     found.total = len(matched)
+    if groups is not None:
+        found.ranked = groups.collapse(found.ranked, matched, request.want)
+        found.total -= groups.redundant(matched)
     if request.facets:
-        found.facets = _facets(snap, matched, clock)
+        found.facets = _facets(snap, matched, clock, groups)
     found.out_of_time = clock.out
     return found
 
@@ -90,7 +97,7 @@ def rank(snap: WhooshSnapshot, parts: list[QueryPart], want: int, sort: str, mat
         return []
     if sort == "relevance":
         scorer = snap.scorer
-        best = scorer.top(scorer.scores(parts, matched, clock), want, matched)
+        best = scorer.top(scorer.scores(parts, matched, clock), want, matched, scorer.typos(parts, clock))
         return [Match(d, score) for d, score in best]
     key = date_key(snap.date_column(), sort)
     return [Match(d, 0.0) for d in heapq.nsmallest(want, matched, key=key)]
@@ -142,11 +149,11 @@ def _whoosh_docs(searcher: Any, query: wq.Query, clock: Clock) -> set[int]:
 
 
 def _opening_boost(snap: WhooshSnapshot, ranked: list[Match], parts: list[QueryPart], want: int,
-                   first: set[int], clock: Clock) -> list[Match]:
+                   first: set[int], clock: Clock, typos: np.ndarray | None = None) -> list[Match]:
     """Re-rank the best articles favouring those whose opening (the lead, in news'
     inverted pyramid) holds the words: score * (1 + lead_weight * share of the query's
     parts found in the first `lead_chars` characters of the body). Articles in `first`
-    stay ahead."""
+    stay ahead, and those with fewer `typos` before those with more."""
     ranking = snap.ranking
     head = ranked[:max(ranking.rerank, want)]
     if not parts or ranking.lead_weight <= 0 or len(head) < 2:
@@ -159,7 +166,10 @@ def _opening_boost(snap: WhooshSnapshot, ranked: list[Match], parts: list[QueryP
         opening = shared_analyzer().index_terms(body[:ranking.lead_chars]).keys()
         share = sum(1 for g in groups if not g.isdisjoint(opening)) / len(groups)
         rescored.append(Match(m.key, m.score * (1.0 + ranking.lead_weight * share), m.all_words))
-    rescored.sort(key=lambda m: (m.key not in first, -m.score, m.key))
+    if typos is None:
+        rescored.sort(key=lambda m: (m.key not in first, -m.score, m.key))
+    else:
+        rescored.sort(key=lambda m: (m.key not in first, int(typos[m.key]), -m.score, m.key))  # type: ignore[call-overload]
     return rescored + ranked[len(head):]
 
 
@@ -174,6 +184,7 @@ def _relaxed(snap: WhooshSnapshot, compiled: Compiled, exact: set[int], want: in
     clauses = [c for c in compiled.clauses if c.relaxable]
     scorer = snap.scorer
     total, scored = scorer.scores(compiled.parts(), candidates, clock)
+    typos = scorer.typos(compiled.parts(), clock)
     if ranking.coord > 0 and clauses:
         held = np.zeros(scorer.size, dtype=np.int32)  # how many clauses each document holds
         for clause in clauses:
@@ -183,22 +194,25 @@ def _relaxed(snap: WhooshSnapshot, compiled: Compiled, exact: set[int], want: in
             held += holds
         some = scored & ~scorer.mask(exact)
         total[some] *= (held[some] / len(clauses)) ** ranking.coord
-    pool = dict(scorer.top((total, scored), max(ranking.relax_pool, want)))
+    pool = dict(scorer.top((total, scored), max(ranking.relax_pool, want), typos=typos))
     for docnum in exact:  # all the words: always in
         pool.setdefault(docnum, float(total[docnum]) if scored[docnum] else 0.0)
     first = exact if len(clauses) <= ranking.exact_first_words else set()
     if sort == "relevance":
-        order = sorted(pool, key=lambda d: (d not in first, -pool[d], d))
+        tier = typos if typos is not None else np.zeros(scorer.size, dtype=np.int32)
+        order = sorted(pool, key=lambda d: (d not in first, tier[d], -pool[d], d))
     else:
         by_date = date_key(snap.date_column(), sort)
         order = sorted(pool, key=lambda d: (d not in first, by_date(d)))
     return [Match(d, pool[d], d in exact) for d in order], set(pool), first
 
 
-def _facets(snap: WhooshSnapshot, matched: set[int], clock: Clock) -> dict[str, tuple[FacetCount, ...]]:
+def _facets(snap: WhooshSnapshot, matched: set[int], clock: Clock,
+            groups: DuplicateGroups | None = None) -> dict[str, tuple[FacetCount, ...]]:
     """Counts of the values of each facet field among `matched` (the fields counted before
-    the time ran out)."""
+    the time ran out), a group of duplicates counting once."""
     out: dict[str, tuple[FacetCount, ...]] = {}
+    dupped = groups.docs & matched if groups is not None and groups.members else frozenset()
     for fname in FACET_FIELDS:
         counts = []
         try:
@@ -206,6 +220,8 @@ def _facets(snap: WhooshSnapshot, matched: set[int], clock: Clock) -> dict[str, 
                 if not i & 63:
                     clock.check()
                 n = len(matched & docs) if len(docs) < len(matched) else len(docs & matched)
+                if dupped and groups is not None:
+                    n -= groups.redundant(dupped & docs)
                 if n:
                     counts.append(FacetCount(value, n))
         except OutOfTime:

@@ -36,6 +36,9 @@ __all__ = ["Scorer"]
 #: 12 bytes each (arrays, not dicts of Python numbers), 30 MB at most.
 CACHE_SCORES = 2_500_000
 
+#: Query parts whose documents' typos are kept (the most recent).
+TYPO_PARTS = 256
+
 #: The total score of every document (indexed by number), and which ones are scored.
 Scored = tuple[np.ndarray, np.ndarray]
 
@@ -63,6 +66,7 @@ class Scorer:
         self._cache: OrderedDict[QueryPart | tuple[str, tuple[tuple[str, float], ...]], Column] = (
             OrderedDict())
         self._cached = 0
+        self._typos: dict[QueryPart, np.ndarray] = {}  # the typos of each document of a part
         self._lock = threading.Lock()  # held only to read or change the cache
         self._docs = len(sets.all()) or 1
         self.size = sets.reader.doc_count_all()  # document numbers are below this
@@ -130,7 +134,9 @@ class Scorer:
             return found
         merged = np.zeros(self.size)
         held = np.zeros(self.size, dtype=bool)
-        for stem in query_part.stems:
+        typos = query_part.typos or (0,) * len(query_part.stems)
+        tier = np.full(self.size, 255, dtype=np.uint8) if query_part.typos else None
+        for stem, typo in sorted(zip(query_part.stems, typos, strict=True), key=lambda x: x[1]):
             if clock is not None:
                 clock.check()
             ids, values = self.stem(stem, query_part.fields, clock)
@@ -138,13 +144,47 @@ class Scorer:
                 continue
             at = np.frombuffer(ids, dtype=np.int32)
             scores = np.frombuffer(values, dtype=np.float64)
+            if tier is not None:  # fewest typos first: a document counts its closest stems only
+                fresh = ~held[at]
+                at, scores = at[fresh | (tier[at] == typo)], scores[fresh | (tier[at] == typo)]
+                tier[at] = typo
             if query_part.combine == "any":  # the best stem (scores are positive)
                 merged[at] = np.maximum(merged[at], scores)
             else:
                 merged[at] += scores
             held[at] = True
         docs = np.flatnonzero(held)
+        if tier is not None:
+            with self._lock:
+                self._typos[query_part] = tier[docs]
+                while len(self._typos) > TYPO_PARTS:
+                    del self._typos[next(iter(self._typos))]
         return self._remember(query_part, _column(docs, merged[docs]))
+
+    def typos(self, parts: Iterable[QueryPart], clock: Clock | None = None) -> np.ndarray | None:
+        """How many typos each document holds over the parts (None: no part counts typos).
+        A document without a part counts one more typo than the most that part holds."""
+        out: np.ndarray | None = None
+        for query_part in parts:
+            if not query_part.typos:
+                continue
+            ids, _values = self.part(query_part, clock)
+            with self._lock:
+                tier = self._typos.get(query_part)
+            if len(query_part.stems) == 1:  # one stem: one number of typos
+                tier = np.full(len(ids), query_part.typos[0], dtype=np.uint8)
+            elif tier is None:  # dropped with the column: compute it again
+                with self._lock:
+                    self._cache.pop(query_part, None)
+                ids, _values = self.part(query_part, clock)
+                with self._lock:
+                    tier = self._typos[query_part]
+            missing = max(query_part.typos) + 1
+            if out is None:
+                out = np.zeros(self.size, dtype=np.int32)
+            out += missing
+            out[np.frombuffer(ids, dtype=np.int32)] += tier.astype(np.int32) - missing
+        return out
 
     def mask(self, docs: Collection[int]) -> np.ndarray:
         """`docs` as a boolean array indexed by document number."""
@@ -174,20 +214,23 @@ class Scorer:
         return total, scored
 
     @staticmethod
-    def top(scores: Scored, k: int, candidates: Collection[int] = ()) -> list[tuple[int, float]]:
+    def top(scores: Scored, k: int, candidates: Collection[int] = (),
+            typos: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The `k` best scored (document, score), ties by document number; candidates
-        without a score fill the rest, in document order."""
+        without a score fill the rest, in document order. With `typos`, documents with
+        fewer typos come first whatever their scores."""
         if k <= 0:
             return []
         total, scored = scores
         docs = np.flatnonzero(scored)
         values = total[docs]
-        if len(docs) > k:  # the k-th best score, then every document that reaches it
-            floor = np.partition(values, len(values) - k)[len(values) - k]
-            keep = values >= floor
-            docs, values = docs[keep], values[keep]
-        best = sorted(zip(docs.tolist(), values.tolist(), strict=True),
-                      key=lambda item: (-item[1], item[0]))[:k]
+        rank = values if typos is None else values - typos[docs] * (float(values.max(initial=0.0)) + 1.0)
+        if len(docs) > k:  # the k-th best, then every document that reaches it
+            floor = np.partition(rank, len(rank) - k)[len(rank) - k]
+            keep = rank >= floor
+            docs, values, rank = docs[keep], values[keep], rank[keep]
+        best = [(d, v) for d, v, _r in sorted(zip(docs.tolist(), values.tolist(), rank.tolist(), strict=True),
+                                              key=lambda item: (-item[2], item[0]))[:k]]
         if len(best) < k and len(candidates) > len(best):
             rest = heapq.nsmallest(k - len(best), (d for d in candidates if not scored[d]))
             best.extend((d, 0.0) for d in rest)

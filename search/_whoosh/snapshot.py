@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import math
 import threading
-from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -12,38 +10,22 @@ from typing import Any
 
 from whoosh.util.times import long_to_datetime
 
-from ..analysis import analyze
-from ..backend import Match, Matches, MatchRequest, StoredArticle
+from ..backend import Matches, MatchRequest, StoredArticle
 from ..clock import Clock
 from ..corpus import Article
-from ..ranking import RankingConfig, text_fields
+from ..ranking import RankingConfig
 from ..results import IndexStats
-from ..schema import TEXT_FIELDS
 from ..storage import dir_size, read_meta
 from ..vocabulary import Vocabulary
 from ..words import ValueIndex
-from .compiler import QueryPart
 from .damage import reads_index
-from .matching import match, rank
+from .duplicates import DuplicateGroups
+from .matching import match
 from .postings import PostingCache
 from .scoring import Scorer
+from .similar import similar
 
 __all__ = ["WhooshSnapshot", "stored_article"]
-
-#: Terms of an article that make its "similar" query, and those of them highlighted.
-SIMILAR_TERMS = 20
-SIMILAR_SHOWN = 10
-#: How many body occurrences one occurrence in the title or the lead counts for, when the
-#: distinctive terms of an article are picked.
-SIMILAR_FIELD_TF = {"title": 5, "lead": 3}
-#: Articles ranked by the story's time: score * (1 + weight * exp(-days apart / days)).
-SIMILAR_STORY_WEIGHT = 0.5
-SIMILAR_STORY_DAYS = 30
-SIMILAR_RERANK = 20
-_DAY_TICKS = 86_400 * 10**6  # whoosh's dates count microseconds
-#: The weight of this article's title words found in the title or lead of another.
-SIMILAR_TITLE_BOOST = 3.0
-
 
 class WhooshSnapshot:
     """An open searcher of the index at `path`, valid until the index changes, with its
@@ -61,6 +43,7 @@ class WhooshSnapshot:
         self._value_sets: dict[str, dict[str, frozenset[int]]] = {}
         self._dates: tuple[int | None, ...] | None = None
         self._vocab: Vocabulary | None = None
+        self._duplicates: DuplicateGroups | None = None
         self._once = threading.Lock()  # loads the vocabulary and the date column once
         #: searches running on this snapshot, and whether a newer one replaced it
         self.users = 0
@@ -75,6 +58,14 @@ class WhooshSnapshot:
                 if self._vocab is None:
                     self._vocab = Vocabulary.load(self.path)
         return self._vocab
+
+    def duplicates(self) -> DuplicateGroups:
+        """The groups of duplicate articles, read on first use."""
+        if self._duplicates is None:
+            with self._once:
+                if self._duplicates is None:
+                    self._duplicates = DuplicateGroups.read(self.reader)
+        return self._duplicates
 
     def date_column(self) -> tuple[int | None, ...]:
         """The date of every document as a sortable integer (None: no date)."""
@@ -138,47 +129,8 @@ class WhooshSnapshot:
 
     @reads_index
     def similar(self, key: Hashable, limit: int, clock: Clock) -> Matches:
-        """The articles sharing the most distinctive terms of this one, best first.
-
-        Its terms are weighted by tf-idf, an occurrence in the title counting as
-        `SIMILAR_FIELD_TF`["title"] in the body, one in the lead as `["lead"]`. The other
-        articles holding its `SIMILAR_TERMS` best terms are ranked by BM25F of them; the
-        `SIMILAR_RERANK` best are then ordered by the cosine of their own weighted term
-        counts with this article's weights (so that a long article sharing many common
-        words does not pass a short one of the same story).
-        """
-        stored = self.searcher.stored_fields(key)
-        n_docs = max(self.reader.doc_count(), 1)
-        weights: dict[str, float] = {}
-        for term, count in _field_weighted_tf(stored).items():
-            if len(term) < 3 or term.isdigit():
-                continue
-            df = max(self.reader.doc_frequency(name, term) for name in TEXT_FIELDS)
-            if df >= 2 and df < n_docs:
-                weights[term] = (1 + math.log(count)) * math.log(n_docs / df)
-        top = sorted(weights, key=lambda t: (-weights[t], t))[:SIMILAR_TERMS]
-        if not top:
-            return Matches()
-        peak = weights[top[0]]
-        fields = tuple(text_fields(self.ranking))
-        parts = [QueryPart((t,), fields, weights[t] / peak, "any") for t in top]
-        matched = set().union(*(self.postings.term(f, t, clock) for t in top for f, _ in fields))
-        matched.discard(key)  # type: ignore[arg-type]
-        # a story's articles share the distinctive words of their titles
-        headline = sorted({t.text for t in analyze(stored.get("title", ""))} & weights.keys())
-        parts += [QueryPart((t,), (("title", 1.0), ("lead", 1.0)), SIMILAR_TITLE_BOOST * weights[t] / peak,
-                            "any") for t in headline]
-        ranked = rank(self, parts, limit + SIMILAR_RERANK, "relevance", matched, clock)
-        dates = self.date_column()
-        mine = dates[key]  # type: ignore[call-overload]
-        if mine is not None:  # a story's articles are close in time
-            days = SIMILAR_STORY_DAYS * _DAY_TICKS
-            ranked = [Match(m.key, m.score * (1 + SIMILAR_STORY_WEIGHT * math.exp(-abs(d - mine) / days)))
-                      if (d := dates[m.key]) is not None else m  # type: ignore[call-overload]
-                      for m in ranked]
-            ranked.sort(key=lambda m: (-m.score, m.key))
-        ranked = ranked[:limit]
-        return Matches(total=len(matched), ranked=ranked, terms=frozenset(top[:SIMILAR_SHOWN]))
+        """The articles closest to this one, best first (`search._whoosh.similar`)."""
+        return similar(self, key, limit, clock)
 
     @reads_index
     def stats(self) -> IndexStats:
@@ -205,17 +157,6 @@ class WhooshSnapshot:
     def close(self) -> None:
         """Release the open files."""
         self.searcher.close()
-
-
-def _field_weighted_tf(stored: Mapping[str, Any]) -> Counter[str]:
-    """The terms of a stored article, an occurrence in the title or the lead counting
-    `SIMILAR_FIELD_TF` times."""
-    tf: Counter[str] = Counter()
-    for name in TEXT_FIELDS:
-        weight = SIMILAR_FIELD_TF.get(name, 1)
-        for t in analyze(stored.get(name, "")):
-            tf[t.text] += weight
-    return tf
 
 
 def stored_article(stored: Mapping[str, Any]) -> Article:

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..analysis import index_analyzer
 from ..backend import WriteResult
-from ..corpus import Article
+from ..corpus import Article, duplicate_keys
 from ..errors import IndexWriteError
 from ..schema import SCHEMA_VERSION, TEXT_FIELDS
 from ..storage import (
@@ -62,6 +62,9 @@ class Documents:
             "body": article.body,
             "hash": digest,
         }
+        doc["dupurl"], doc["dupbody"] = duplicate_keys(article)
+        if not doc["dupurl"]:
+            del doc["dupurl"]
         if article.lead:
             doc["lead"] = article.lead
         if article.url:
