@@ -23,6 +23,8 @@ class RankingConfig:
         rerank: how many of the best articles the opening boost looks at.
         lead_chars: the opening of a body, in characters (news' inverted pyramid).
         lead_weight: score * (1 + lead_weight * share of the query found in the opening).
+        proximity_weight: and + proximity_weight * share of the query's neighbour words
+            found side by side in the first `proximity_chars` characters of the body.
         prefix_max_terms: most words a `prefix*` expands to.
         fuzzy_max_terms: most words a `word~` expands to.
         expansion_postings: most postings an expansion may read.
@@ -39,6 +41,8 @@ class RankingConfig:
     rerank: int = 30
     lead_chars: int = 400
     lead_weight: float = 0.2
+    proximity_weight: float = 0.0
+    proximity_chars: int = 1000
     prefix_max_terms: int = 64
     fuzzy_max_terms: int = 32
     expansion_postings: int = 100_000

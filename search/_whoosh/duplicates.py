@@ -37,7 +37,7 @@ class DuplicateGroups:
         for sub, offset in reader.leaf_readers():
             deleted = sub.has_deletions()
             for name in KEY_COLUMNS:
-                if not sub.has_column(name):
+                if name not in sub.schema or not sub.has_column(name):
                     continue
                 for i, value in enumerate(sub.column_reader(name)):
                     if value and not (deleted and sub.is_deleted(i)):

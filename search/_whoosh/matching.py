@@ -61,7 +61,8 @@ def match(snap: WhooshSnapshot, request: MatchRequest, clock: Clock) -> Matches:
         matched = set()
     exact = len(matched)
     groups = snap.duplicates() if request.collapse else None
-    want = request.want + (groups.redundant(matched) if groups is not None else 0)
+    # ranked beyond `want`, for the copies that collapsing drops (capped: a few more)
+    want = request.want + (min(groups.redundant(matched), 3 * request.want + 30) if groups is not None else 0)
     try:
         first: set[int] = set()  # articles kept ahead whatever their score
         if compiled.relaxed is not None and exact < snap.ranking.relax_below:
@@ -75,7 +76,7 @@ def match(snap: WhooshSnapshot, request: MatchRequest, clock: Clock) -> Matches:
         else:
             found.ranked = rank(snap, compiled.parts(), want, found.sort, matched, clock)
         if found.sort == "relevance":
-            found.ranked = _opening_boost(snap, found.ranked, compiled.parts(), want, first, clock,
+            found.ranked = _opening_boost(snap, found.ranked, compiled.parts(), request.want, first, clock,
                                           snap.scorer.typos(compiled.parts(), clock))
     except OutOfTime:
         if not found.ranked:
@@ -159,18 +160,35 @@ def _opening_boost(snap: WhooshSnapshot, ranked: list[Match], parts: list[QueryP
     if not parts or ranking.lead_weight <= 0 or len(head) < 2:
         return ranked
     groups = [set(p.stems) for p in parts]
+    pairs = list(zip(groups, groups[1:], strict=False)) if ranking.proximity_weight > 0 else []
+    analyzer = shared_analyzer()
     rescored = []
     for m in head:
         clock.check()
         body = snap.searcher.stored_fields(m.key).get("body", "")
-        opening = shared_analyzer().index_terms(body[:ranking.lead_chars]).keys()
+        opening = analyzer.index_terms(body[:ranking.lead_chars]).keys()
         share = sum(1 for g in groups if not g.isdisjoint(opening)) / len(groups)
-        rescored.append(Match(m.key, m.score * (1.0 + ranking.lead_weight * share), m.all_words))
+        factor = 1.0 + ranking.lead_weight * share
+        if pairs:
+            factor += ranking.proximity_weight * _adjacent(
+                analyzer.index_terms(body[:ranking.proximity_chars]), pairs)
+        rescored.append(Match(m.key, m.score * factor, m.all_words))
     if typos is None:
         rescored.sort(key=lambda m: (m.key not in first, -m.score, m.key))
     else:
         rescored.sort(key=lambda m: (m.key not in first, int(typos[m.key]), -m.score, m.key))  # type: ignore[call-overload]
     return rescored + ranked[len(head):]
+
+
+def _adjacent(positions: dict[str, list[int]], pairs: list[tuple[set[str], set[str]]]) -> float:
+    """The share of the query's neighbour words (`pairs` of their stems) found side by side,
+    in this order, in a text (`positions`: its terms' positions)."""
+    found = 0
+    for left, right in pairs:
+        after = {p + 1 for t in left for p in positions.get(t, ())}
+        if after and any(p in after for t in right for p in positions.get(t, ())):
+            found += 1
+    return found / len(pairs)
 
 
 def _relaxed(snap: WhooshSnapshot, compiled: Compiled, exact: set[int], want: int, sort: str,

@@ -91,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--author", action="append", help="only this author (repeatable)")
     q.add_argument("--since", help="first day, e.g. 2024-03 or 2024-03-15")
     q.add_argument("--until", help="last day, e.g. 2024-06-30")
+    q.add_argument("--duplicates", action="store_true",
+                   help="list every copy of an article (same URL or text), not one hit for them all")
     out = q.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print one JSON object")
     out.add_argument("--jsonl", action="store_true", help="print one JSON hit a line")
@@ -247,8 +249,9 @@ def _styled(text: str, spans: Sequence[tuple[int, int]], style: str = "bold yell
 
 
 def _print_hit(n: int, hit: Hit, out: Console) -> None:
+    also = "also in: " + ", ".join(hit.also_in) if hit.also_in else ""
     meta = " · ".join(x for x in (hit.date.date().isoformat() if hit.date else "", hit.source,
-                                  ", ".join(hit.tags)) if x)
+                                  ", ".join(hit.tags), also) if x)
     line = Text(f"{n:>3}. ", style="bold")
     line.append_text(_styled(hit.title, hit.title_spans(), "bold yellow"))
     line.stylize("bold", 5)
@@ -293,7 +296,7 @@ def _query(args: argparse.Namespace, ix: Index, out: Console) -> None:
                                  ("author", args.author)) if v}
     res = ix.search(" ".join(args.query), limit=args.limit, offset=args.offset,
                     sort=SORT_ALIASES[args.sort], filters=filters, date_from=args.since,
-                    date_to=args.until)
+                    date_to=args.until, duplicates=args.duplicates)
     if args.format or args.json:
         from ..export import FORMATS
 

@@ -174,6 +174,7 @@ _NOTICES: dict[str, str] = {
     "prefix_capped": "{prefix}* correspond à {total} mots : les {kept} plus fréquents ont été cherchés.",
     "fuzzy_capped_terms": "{word}~ correspond à {total} mots : les {kept} plus fréquents ont été cherchés.",
     "no_such_value": "Aucun(e) {field} « {value} » dans l’index.",
+    "corrected": "Résultats pour « {query} ». Pour chercher les mots tels que tapés : {as_typed}",
 }
 
 
