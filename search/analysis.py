@@ -69,11 +69,11 @@ MAX_TERM = 60
 #: the words that are also news words (the README's "How the French analysis works" has
 #: the table): avions (planes), sommes (sums), pas (step: *pas de tir*), ton (tone),
 #: son (sound), est (east), été (summer), fût (barrel), as (ace), ayants (*ayants droit*);
-#: plus où, a and ça, which the list held only through accent folding.
+#: plus où, a, là, dès, nôtre, vôtre (the list held them only through accent folding) and ça.
 _FUNCTION_WORDS = """
 au aux avec ce ces dans de des du elle en et eux il ils je la le les leur leurs lui ma mais
 me même mes moi mon ne nos notre nous on ou où par pour qu que qui sa se ses sur ta te tes
-toi tu un une vos votre vous c d j l à m n s t y ça
+toi tu un une vos votre vous c d j l à m n s t y ça là dès nôtre nôtres vôtre vôtres
 étée étées étant étante étants étantes suis es êtes sont serai seras sera serons serez
 seront serais serait serions seriez seraient étais était étions étiez étaient fus fut fûmes
 fûtes furent sois soit soyons soyez soient fusse fusses fussions fussiez fussent

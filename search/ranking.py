@@ -14,6 +14,8 @@ class RankingConfig:
     Attributes:
         title_boost: weight of the title against the body (BM25F field weight).
         lead_boost: weight of the lead (chapeau) against the body.
+        opening_boost: weight of the opening of the body (its first `OPENING_CHARS`
+            characters, indexed again as the field "opening": news' inverted pyramid).
         k1: BM25 term-frequency saturation.
         b: BM25 length normalisation.
         relax_below: when fewer articles hold every word, those holding most follow.
@@ -24,7 +26,7 @@ class RankingConfig:
         lead_chars: the opening of a body, in characters (news' inverted pyramid).
         lead_weight: score * (1 + lead_weight * share of the query found in the opening).
         proximity_weight: and + proximity_weight * share of the query's neighbour words
-            found side by side in the first `proximity_chars` characters of the body.
+            found side by side (in this order) in the body.
         prefix_max_terms: most words a `prefix*` expands to.
         fuzzy_max_terms: most words a `word~` expands to.
         expansion_postings: most postings an expansion may read.
@@ -32,6 +34,7 @@ class RankingConfig:
 
     title_boost: float = 2.0
     lead_boost: float = 1.5
+    opening_boost: float = 0.5
     k1: float = 1.2
     b: float = 0.6
     relax_below: int = 10
@@ -41,8 +44,7 @@ class RankingConfig:
     rerank: int = 30
     lead_chars: int = 400
     lead_weight: float = 0.2
-    proximity_weight: float = 0.0
-    proximity_chars: int = 1000
+    proximity_weight: float = 0.3
     prefix_max_terms: int = 64
     fuzzy_max_terms: int = 32
     expansion_postings: int = 100_000
@@ -54,4 +56,7 @@ Ranking = RankingConfig
 
 def text_fields(ranking: RankingConfig) -> list[tuple[str, float]]:
     """The text fields a plain word is searched in, with their BM25F weights."""
-    return [("title", ranking.title_boost), ("lead", ranking.lead_boost), ("body", 1.0)]
+    fields = [("title", ranking.title_boost), ("lead", ranking.lead_boost), ("body", 1.0)]
+    if ranking.opening_boost > 0:
+        fields.append(("opening", ranking.opening_boost))
+    return fields

@@ -161,6 +161,7 @@ def _opening_boost(snap: WhooshSnapshot, ranked: list[Match], parts: list[QueryP
         return ranked
     groups = [set(p.stems) for p in parts]
     pairs = list(zip(groups, groups[1:], strict=False)) if ranking.proximity_weight > 0 else []
+    near: dict[Any, float] = _side_by_side(snap, pairs, {m.key for m in head}, clock) if pairs else {}  # type: ignore[arg-type, misc]
     analyzer = shared_analyzer()
     rescored = []
     for m in head:
@@ -168,10 +169,7 @@ def _opening_boost(snap: WhooshSnapshot, ranked: list[Match], parts: list[QueryP
         body = snap.searcher.stored_fields(m.key).get("body", "")
         opening = analyzer.index_terms(body[:ranking.lead_chars]).keys()
         share = sum(1 for g in groups if not g.isdisjoint(opening)) / len(groups)
-        factor = 1.0 + ranking.lead_weight * share
-        if pairs:
-            factor += ranking.proximity_weight * _adjacent(
-                analyzer.index_terms(body[:ranking.proximity_chars]), pairs)
+        factor = 1.0 + ranking.lead_weight * share + ranking.proximity_weight * near.get(m.key, 0.0)
         rescored.append(Match(m.key, m.score * factor, m.all_words))
     if typos is None:
         rescored.sort(key=lambda m: (m.key not in first, -m.score, m.key))
@@ -180,15 +178,23 @@ def _opening_boost(snap: WhooshSnapshot, ranked: list[Match], parts: list[QueryP
     return rescored + ranked[len(head):]
 
 
-def _adjacent(positions: dict[str, list[int]], pairs: list[tuple[set[str], set[str]]]) -> float:
-    """The share of the query's neighbour words (`pairs` of their stems) found side by side,
-    in this order, in a text (`positions`: its terms' positions)."""
-    found = 0
-    for left, right in pairs:
-        after = {p + 1 for t in left for p in positions.get(t, ())}
-        if after and any(p in after for t in right for p in positions.get(t, ())):
-            found += 1
-    return found / len(pairs)
+def _side_by_side(snap: WhooshSnapshot, pairs: list[tuple[set[str], set[str]]], docs: set[int],
+                  clock: Clock) -> dict[int, float]:
+    """For each of `docs`, the share of the query's neighbour words (`pairs` of their stems)
+    found side by side, in this order, in its body (read from the postings' positions)."""
+    positions: dict[str, dict[int, Sequence[int]]] = {}
+    for stem in {t for pair in pairs for side in pair for t in side}:
+        positions[stem] = snap.postings._positions("body", stem, docs, clock)
+    out: dict[int, float] = {}
+    for d in docs:
+        found = 0
+        for left, right in pairs:
+            after = {p + 1 for t in left for p in positions[t].get(d, ())}
+            if after and any(p in after for t in right for p in positions[t].get(d, ())):
+                found += 1
+        if found:
+            out[d] = found / len(pairs)
+    return out
 
 
 def _relaxed(snap: WhooshSnapshot, compiled: Compiled, exact: set[int], want: int, sort: str,
