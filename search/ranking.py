@@ -14,8 +14,6 @@ class RankingConfig:
     Attributes:
         title_boost: weight of the title against the body (BM25F field weight).
         lead_boost: weight of the lead (chapeau) against the body.
-        opening_boost: weight of the opening of the body (its first `OPENING_CHARS`
-            characters, indexed again as the field "opening": news' inverted pyramid).
         k1: BM25 term-frequency saturation.
         b: BM25 length normalisation.
         relax_below: when fewer articles hold every word, those holding most follow.
@@ -34,7 +32,6 @@ class RankingConfig:
 
     title_boost: float = 2.0
     lead_boost: float = 1.5
-    opening_boost: float = 0.5
     k1: float = 1.2
     b: float = 0.6
     relax_below: int = 10
@@ -56,7 +53,4 @@ Ranking = RankingConfig
 
 def text_fields(ranking: RankingConfig) -> list[tuple[str, float]]:
     """The text fields a plain word is searched in, with their BM25F weights."""
-    fields = [("title", ranking.title_boost), ("lead", ranking.lead_boost), ("body", 1.0)]
-    if ranking.opening_boost > 0:
-        fields.append(("opening", ranking.opening_boost))
-    return fields
+    return [("title", ranking.title_boost), ("lead", ranking.lead_boost), ("body", 1.0)]

@@ -28,8 +28,7 @@ LENGTHS = {"a": (2, 0, 2), "b": (1, 2, 4), "c": (1, 0, 3)}
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
     path: Path = tmp_path_factory.mktemp("tiny") / "index"
-    ranking = RankingConfig(k1=K1, b=B, title_boost=2.0, lead_boost=1.5,
-                            opening_boost=0.0, proximity_weight=0.0)  # the plain BM25F
+    ranking = RankingConfig(k1=K1, b=B, title_boost=2.0, lead_boost=1.5, proximity_weight=0.0)
     ix = Index.rebuild(DOCS, path, procs=1, ranking=ranking)
     yield ix
     ix.close()

@@ -27,8 +27,12 @@ class DuplicateGroups:
             if len(docs) > 1:
                 self.group[list(docs)] = len(self.members)
                 self.members.append(tuple(sorted(docs)))
-        #: every document that has a duplicate
-        self.docs: frozenset[int] = frozenset(d for m in self.members for d in m)
+        #: every document that has a duplicate, to its group
+        self.of: dict[int, int] = {d: g for g, m in enumerate(self.members) for d in m}
+        self.docs: frozenset[int] = frozenset(self.of)
+        #: the documents after the first (lowest number) of their group, to that first
+        self.first_of: dict[int, int] = {d: m[0] for m in self.members for d in m[1:]}
+        self._later: frozenset[int] = frozenset(self.first_of)
 
     @classmethod
     def read(cls, reader: Any) -> DuplicateGroups:
@@ -63,13 +67,28 @@ class DuplicateGroups:
             groups.setdefault(root(d), []).append(d)
         return cls(reader.doc_count_all(), groups.values())
 
+    def once(self, docs: set[int]) -> set[int]:
+        """`docs` with one document for each group of duplicates among them (its first, or
+        the first of it that is in `docs`): what totals and facets count."""
+        later = self._later.intersection(docs) if self._later else None
+        if not later:
+            return docs
+        once = docs - later
+        back: dict[int, int] = {}
+        for d in sorted(later):  # a group whose first is not in docs keeps one of the others
+            first = self.first_of[d]
+            if first not in docs:
+                back.setdefault(first, d)
+        once.update(back.values())
+        return once
+
     def redundant(self, docs: Collection[int]) -> int:
         """How many of `docs` are duplicates of another of them (not counted in a total)."""
         if not self.members:
             return 0
-        dupped = self.docs.intersection(docs) if len(docs) > len(self.docs) else \
-            {d for d in docs if d in self.docs}
-        return len(dupped) - len({int(self.group[d]) for d in dupped})
+        of = self.of
+        dupped = self.docs.intersection(docs) if len(docs) > len(of) else [d for d in docs if d in of]
+        return len(dupped) - len(set(map(of.__getitem__, dupped)))
 
     def collapse(self, ranked: Iterable[Match], matched: Collection[int], want: int) -> list[Match]:
         """The first `want` of `ranked`, one a group (the best ranked), each with the

@@ -173,8 +173,8 @@ class BlockWriter(W3PostingsWriter):  # type: ignore[misc]
 class FrenchText(fields.TEXT):  # type: ignore[misc]
     """A stored French text field: the stemmed chain, positions as arrays."""
 
-    def __init__(self, stored: bool = True) -> None:
-        super().__init__(analyzer=FrenchTokenizer(stem=True, stops=True, compounds=True), stored=stored)
+    def __init__(self) -> None:
+        super().__init__(analyzer=FrenchTokenizer(stem=True, stops=True, compounds=True), stored=True)
         self.format = ArrayPositions(field_boost=1.0)
 
 
@@ -182,7 +182,6 @@ class FrenchText(fields.TEXT):  # type: ignore[misc]
 def make_schema() -> fields.Schema:
     """Build the schema.
 
-    - `opening`: the body's opening again (`search.schema.opening`), not stored.
     - `title`, `lead`, `body`: the French stemmed chain with positions (phrases), stored for
       snippets and highlights. The real words behind spelling suggestions, fuzzy and
       prefix expansion are not here but in the index's vocabulary file (`search.vocab`).
@@ -197,7 +196,6 @@ def make_schema() -> fields.Schema:
         title=FrenchText(),
         body=FrenchText(),
         lead=FrenchText(),
-        opening=FrenchText(stored=False),
         date=fields.DATETIME(sortable=True),
         date_iso=fields.STORED(),
         year=fields.ID(),

@@ -22,7 +22,6 @@ from ..results import FacetCount, Notice
 from ..schema import FACET_FIELDS
 from ..words import is_question
 from .compiler import Compiled, Compiler, QueryPart
-from .duplicates import DuplicateGroups
 
 if TYPE_CHECKING:
     from .snapshot import WhooshSnapshot
@@ -31,6 +30,10 @@ __all__ = ["date_key", "match", "rank"]
 
 #: Values listed per facet (years are all listed).
 FACET_TOP = 50
+#: Words side by side are looked for in the best articles only, and among the words held by
+#: fewer than this share of the articles.
+PROXIMITY_HEAD = 20
+PROXIMITY_SHARE = 0.05
 
 
 def match(snap: WhooshSnapshot, request: MatchRequest, clock: Clock) -> Matches:
@@ -65,7 +68,9 @@ def match(snap: WhooshSnapshot, request: MatchRequest, clock: Clock) -> Matches:
     want = request.want + (min(groups.redundant(matched), 3 * request.want + 30) if groups is not None else 0)
     try:
         first: set[int] = set()  # articles kept ahead whatever their score
+        head = request.want  # how many of the best the opening boost re-ranks
         if compiled.relaxed is not None and exact < snap.ranking.relax_below:
+            head = max(snap.ranking.rerank, request.want)
             found.ranked, matched, first = _relaxed(snap, compiled, matched, want, found.sort, clock)
             if len(matched) > exact:
                 some = "no article contains" if not exact else (
@@ -76,17 +81,17 @@ def match(snap: WhooshSnapshot, request: MatchRequest, clock: Clock) -> Matches:
         else:
             found.ranked = rank(snap, compiled.parts(), want, found.sort, matched, clock)
         if found.sort == "relevance":
-            found.ranked = _opening_boost(snap, found.ranked, compiled.parts(), request.want, first, clock,
+            found.ranked = _opening_boost(snap, found.ranked, compiled.parts(), head, first, clock,
                                           snap.scorer.typos(compiled.parts(), clock))
     except OutOfTime:
         if not found.ranked:
             found.ranked = [Match(d, 0.0) for d in heapq.nsmallest(want, matched)]
-    found.total = len(matched)
-    if groups is not None:
+    if groups is not None:  # a group of duplicates: one hit, counted once
         found.ranked = groups.collapse(found.ranked, matched, request.want)
-        found.total -= groups.redundant(matched)
+        matched = groups.once(matched)
+    found.total = len(matched)
     if request.facets:
-        found.facets = _facets(snap, matched, clock, groups)
+        found.facets = _facets(snap, matched, clock)
     found.out_of_time = clock.out
     return found
 
@@ -149,19 +154,20 @@ def _whoosh_docs(searcher: Any, query: wq.Query, clock: Clock) -> set[int]:
     return found
 
 
-def _opening_boost(snap: WhooshSnapshot, ranked: list[Match], parts: list[QueryPart], want: int,
+def _opening_boost(snap: WhooshSnapshot, ranked: list[Match], parts: list[QueryPart], head_size: int,
                    first: set[int], clock: Clock, typos: np.ndarray | None = None) -> list[Match]:
-    """Re-rank the best articles favouring those whose opening (the lead, in news'
-    inverted pyramid) holds the words: score * (1 + lead_weight * share of the query's
+    """Re-rank the best `head_size` articles favouring those whose opening (the lead, in
+    news' inverted pyramid) holds the words: score * (1 + lead_weight * share of the query's
     parts found in the first `lead_chars` characters of the body). Articles in `first`
     stay ahead, and those with fewer `typos` before those with more."""
     ranking = snap.ranking
-    head = ranked[:max(ranking.rerank, want)]
+    head = ranked[:head_size]
     if not parts or ranking.lead_weight <= 0 or len(head) < 2:
         return ranked
     groups = [set(p.stems) for p in parts]
-    pairs = list(zip(groups, groups[1:], strict=False)) if ranking.proximity_weight > 0 else []
-    near: dict[Any, float] = _side_by_side(snap, pairs, {m.key for m in head}, clock) if pairs else {}  # type: ignore[arg-type, misc]
+    pairs = _pairs(snap, parts) if ranking.proximity_weight > 0 else []
+    near: dict[Any, float] = _side_by_side(snap, pairs, {m.key for m in head[:PROXIMITY_HEAD]},  # type: ignore[misc]
+                                           clock) if pairs else {}
     analyzer = shared_analyzer()
     rescored = []
     for m in head:
@@ -176,6 +182,15 @@ def _opening_boost(snap: WhooshSnapshot, ranked: list[Match], parts: list[QueryP
     else:
         rescored.sort(key=lambda m: (m.key not in first, int(typos[m.key]), -m.score, m.key))  # type: ignore[call-overload]
     return rescored + ranked[len(head):]
+
+
+def _pairs(snap: WhooshSnapshot, parts: list[QueryPart]) -> list[tuple[set[str], set[str]]]:
+    """The query's neighbour words (their stems) whose being side by side says something:
+    those of words held by fewer than `PROXIMITY_SHARE` of the articles (the positions of
+    the others are the longest to read, and their neighbours the least telling)."""
+    limit = len(snap.postings.all()) * PROXIMITY_SHARE
+    rare = [{s for s in p.stems if len(snap.postings.term("body", s)) < limit} for p in parts]
+    return [(a, b) for a, b in zip(rare, rare[1:], strict=False) if a and b]
 
 
 def _side_by_side(snap: WhooshSnapshot, pairs: list[tuple[set[str], set[str]]], docs: set[int],
@@ -231,12 +246,10 @@ def _relaxed(snap: WhooshSnapshot, compiled: Compiled, exact: set[int], want: in
     return [Match(d, pool[d], d in exact) for d in order], set(pool), first
 
 
-def _facets(snap: WhooshSnapshot, matched: set[int], clock: Clock,
-            groups: DuplicateGroups | None = None) -> dict[str, tuple[FacetCount, ...]]:
+def _facets(snap: WhooshSnapshot, matched: set[int], clock: Clock) -> dict[str, tuple[FacetCount, ...]]:
     """Counts of the values of each facet field among `matched` (the fields counted before
-    the time ran out), a group of duplicates counting once."""
+    the time ran out)."""
     out: dict[str, tuple[FacetCount, ...]] = {}
-    dupped = groups.docs & matched if groups is not None and groups.members else frozenset()
     for fname in FACET_FIELDS:
         counts = []
         try:
@@ -244,8 +257,6 @@ def _facets(snap: WhooshSnapshot, matched: set[int], clock: Clock,
                 if not i & 63:
                     clock.check()
                 n = len(matched & docs) if len(docs) < len(matched) else len(docs & matched)
-                if dupped and groups is not None:
-                    n -= groups.redundant(dupped & docs)
                 if n:
                     counts.append(FacetCount(value, n))
         except OutOfTime:

@@ -13,7 +13,7 @@ from ..analysis import index_analyzer
 from ..backend import WriteResult
 from ..corpus import Article, duplicate_keys
 from ..errors import IndexWriteError
-from ..schema import SCHEMA_VERSION, TEXT_FIELDS, opening
+from ..schema import SCHEMA_VERSION, TEXT_FIELDS
 from ..storage import (
     check_index,
     dir_size,
@@ -60,7 +60,6 @@ class Documents:
             "id": article.id,
             "title": article.title,
             "body": article.body,
-            "opening": opening(article.body),
             "hash": digest,
         }
         doc["dupurl"], doc["dupbody"] = duplicate_keys(article)
