@@ -37,21 +37,29 @@ def pick_words(vocab: Any, n: int, seed: int = SEED) -> list[str]:
     return sorted(random.Random(seed).sample(usable, min(n, len(usable))))
 
 
-def inject(word: str, vocab: Any, rng: random.Random) -> str | None:
-    """`word` with one typo (a swap of two neighbour letters, or a deleted letter) that is
-    not itself a word of the index; None when none can be made."""
+#: The kinds of typo injected: two neighbour letters swapped, a letter deleted (the issue's
+#: benchmark); `--kinds` adds a letter replaced or inserted (a letter of a-z).
+KINDS = ("swap", "delete", "replace", "insert")
+
+
+def inject(word: str, vocab: Any, rng: random.Random, kinds: tuple[str, ...] = KINDS[:2]) -> str | None:
+    """`word` with one typo of one of `kinds` that is not itself a word of the index; None
+    when none can be made."""
     for _ in range(20):
         i = rng.randrange(len(word) - 1)
-        if rng.random() < 0.5:
-            typo = word[:i] + word[i + 1] + word[i] + word[i + 2:]
-        else:
-            typo = word[:i] + word[i + 1:]
+        kind = rng.choice(kinds)
+        letter = rng.choice("abcdefghijklmnopqrstuvwxyz")
+        typo = {"swap": word[:i] + word[i + 1] + word[i] + word[i + 2:],
+                "delete": word[:i] + word[i + 1:],
+                "replace": word[:i] + letter + word[i + 1:],
+                "insert": word[:i] + letter + word[i:]}[kind]
         if typo != word and not vocab.doc_frequency(typo):
             return typo
     return None
 
 
-def measure(ix: Any, words: list[str], seed: int = SEED) -> dict[str, Any]:
+def measure(ix: Any, words: list[str], seed: int = SEED,
+            kinds: tuple[str, ...] = KINDS[:2]) -> dict[str, Any]:
     """The overlap and first-hit figures of `typo~` and of the typo alone, per word and overall."""
     vocab = ix.backend.snapshot
     with vocab() as snap:
@@ -59,7 +67,7 @@ def measure(ix: Any, words: list[str], seed: int = SEED) -> dict[str, Any]:
     rng = random.Random(seed)
     rows = []
     for word in words:
-        typo = inject(word, vocabulary, rng)
+        typo = inject(word, vocabulary, rng, kinds)
         if typo is None:
             continue
         exact = [h.id for h in ix.search(word, limit=10, snippets=False, facets=False).hits]
@@ -74,7 +82,7 @@ def measure(ix: Any, words: list[str], seed: int = SEED) -> dict[str, Any]:
     summary = {name: {"overlap": round(statistics.fmean(r[name]["overlap"] for r in rows), 4),
                       "first_hit": round(statistics.fmean(r[name]["first_hit"] for r in rows), 4)}
                for name in ("fuzzy", "corrected")} if rows else {}
-    return {"words": len(rows), "seed": seed, "summary": summary, "rows": rows}
+    return {"words": len(rows), "seed": seed, "kinds": list(kinds), "summary": summary, "rows": rows}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,8 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.typos", description=__doc__)
     p.add_argument("--index", type=Path, help="an existing index (else OrangeSum is indexed first)")
     p.add_argument("-n", "--words", type=int, default=150, help="words tested (default 150)")
+    p.add_argument("--kinds", default="swap,delete", help="typos injected: " + ",".join(KINDS))
     p.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write the results")
     args = p.parse_args(argv)
+    kinds = tuple(args.kinds.split(","))
+    if not set(kinds) <= set(KINDS):
+        p.error(f"--kinds: choose among {', '.join(KINDS)}")
     from search import Index
 
     with tempfile.TemporaryDirectory(prefix="bench-typos-") as tmp:
@@ -98,12 +110,13 @@ def main(argv: list[str] | None = None) -> int:
         with ix:
             with ix.backend.snapshot() as snap:
                 words = pick_words(snap.vocabulary(), args.words)
-            result = measure(ix, words)
+            result = measure(ix, words, kinds=kinds)
     out = console()
     for name, figures in result["summary"].items():
         query = "typo~" if name == "fuzzy" else "typo (corrected)"
         out.print(f"{query}: top-10 overlap with the word's {figures['overlap']:.3f}, first hit among "
-                  f"the word's top 10 {figures['first_hit']:.1%} ({result['words']} words)")
+                  f"the word's top 10 {figures['first_hit']:.1%} ({result['words']} words, "
+                  f"typos: {', '.join(kinds)})")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
     return 0

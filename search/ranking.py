@@ -40,7 +40,7 @@ class RankingConfig:
     exact_first_words: int = 3
     rerank: int = 30
     lead_chars: int = 400
-    lead_weight: float = 0.2
+    lead_weight: float = 0.3
     proximity_weight: float = 0.3
     prefix_max_terms: int = 64
     fuzzy_max_terms: int = 32

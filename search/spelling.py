@@ -93,9 +93,11 @@ def _present(vocab: Vocabulary, words: Iterable[str], clock: Clock | None) -> li
 def near_words(vocab: Vocabulary, word: str, maxdist: int,
                clock: Clock | None = None) -> list[tuple[str, int, int]]:
     """The vocabulary words at most `maxdist` (1 or 2) edits from `word`, `word` itself
-    included when it is there: (word, document frequency, distance), closest first, then
-    the most frequent. Words two edits away are looked for only when none is closer (they
-    would rank after them anyway, and the search for them costs the most)."""
+    included when it is there: (word, document frequency, distance), the likeliest first:
+    the closest, then those `word` would be with a letter missing or two letters swapped
+    (the commonest typing errors) before a wrong or extra letter, then the most frequent.
+    Words two edits away are looked for only when none is closer (they would rank after
+    them anyway, and the search for them costs the most)."""
     if not word or maxdist < 0:
         return []
     found: dict[str, int] = {}
@@ -109,8 +111,20 @@ def near_words(vocab: Vocabulary, word: str, maxdist: int,
             if w not in found and edit_distance(word, w, 2) <= 2:
                 found[w] = 2
     out = [(w, vocab.doc_frequency(w), d) for w, d in found.items()]
-    out.sort(key=lambda x: (x[2], -x[1], x[0]))
+    out.sort(key=lambda x: (x[2], _unlikely(word, x[0]), -x[1], x[0]))
     return out
+
+
+def _unlikely(typed: str, word: str) -> int:
+    """0 when `typed` is `word` with a letter missing or two neighbour letters swapped (the
+    commonest typing errors), else 1 (a wrong or an extra letter, or more edits)."""
+    if len(word) == len(typed) + 1:
+        return 0
+    if len(word) == len(typed):
+        diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
+        if len(diff) == 2 and diff[1] == diff[0] + 1 and typed[diff[0]] == word[diff[1]]:
+            return 0
+    return 1
 
 
 def is_known(vocab: Vocabulary, word: str) -> bool:

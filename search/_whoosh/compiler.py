@@ -149,8 +149,8 @@ class Compiler:
 
     def expand_fuzzy(self, word: str, dist: int) -> dict[str, int]:
         """The vocabulary words really close to `word`, with their rank as typos (the
-        number of typos times `TYPO_RANKS`, plus the word's rank by frequency among the
-        words as close: the likeliest word first): the
+        number of typos times `TYPO_RANKS`, plus the word's rank among the words as close,
+        the likeliest first: `search.spelling.near_words`): the
         word itself and those one edit away (two when none is closer, and `dist` allows);
         of the words at one distance, those at least a tenth as frequent as the most
         frequent (`gouvernemant~` is not also `gouvernant`), the most frequent first, capped."""
@@ -173,7 +173,8 @@ class Compiler:
                         f"{len(top)} most frequent", word=word, total=total, kept=len(top))
         ranks: dict[str, int] = {}
         seen: dict[int, int] = {}
-        for w in top:  # the most frequent first: the likeliest word first among as close ones
+        kept = set(top)
+        for w in (w for w, _df, _d in near if w in kept):  # the likeliest first (`near_words`)
             d = typos[w]
             ranks[w] = d * TYPO_RANKS + min(seen.get(d, 0), TYPO_RANKS - 1)
             seen[d] = seen.get(d, 0) + 1

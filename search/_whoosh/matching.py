@@ -33,7 +33,7 @@ FACET_TOP = 50
 #: Words side by side are looked for in the best articles only, and among the words held by
 #: fewer than this share of the articles.
 PROXIMITY_HEAD = 20
-PROXIMITY_SHARE = 0.05
+PROXIMITY_SHARE = 0.2
 
 
 def match(snap: WhooshSnapshot, request: MatchRequest, clock: Clock) -> Matches:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from whoosh.util.times import long_to_datetime
 
@@ -26,6 +26,8 @@ from .scoring import Scorer
 from .similar import similar
 
 __all__ = ["WhooshSnapshot", "stored_article"]
+
+T = TypeVar("T")
 
 class WhooshSnapshot:
     """An open searcher of the index at `path`, valid until the index changes, with its
@@ -51,29 +53,28 @@ class WhooshSnapshot:
 
     # -- caches ----------------------------------------------------------------------
 
+    def _once_loaded(self, name: str, load: Callable[[], T]) -> T:
+        """The cache `name`, loaded by `load` on first use (once, whatever the threads)."""
+        value = getattr(self, name)
+        if value is None:
+            with self._once:
+                value = getattr(self, name)
+                if value is None:
+                    value = load()
+                    setattr(self, name, value)
+        return value  # type: ignore[no-any-return]
+
     def vocabulary(self) -> Vocabulary:
         """The index's vocabulary, read on first use."""
-        if self._vocab is None:
-            with self._once:
-                if self._vocab is None:
-                    self._vocab = Vocabulary.load(self.path)
-        return self._vocab
+        return self._once_loaded("_vocab", lambda: Vocabulary.load(self.path))
 
     def duplicates(self) -> DuplicateGroups:
         """The groups of duplicate articles, read on first use."""
-        if self._duplicates is None:
-            with self._once:
-                if self._duplicates is None:
-                    self._duplicates = DuplicateGroups.read(self.reader)
-        return self._duplicates
+        return self._once_loaded("_duplicates", lambda: DuplicateGroups.read(self.reader))
 
     def date_column(self) -> tuple[int | None, ...]:
         """The date of every document as a sortable integer (None: no date)."""
-        if self._dates is None:
-            with self._once:
-                if self._dates is None:
-                    self._dates = self._read_dates()
-        return self._dates
+        return self._once_loaded("_dates", self._read_dates)
 
     def _read_dates(self) -> tuple[int | None, ...]:
         reader = self.reader
