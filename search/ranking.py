@@ -20,7 +20,8 @@ class RankingConfig:
         relax_pool: how many of those are ranked.
         coord: scores of a relaxed query scale by the share of words held ** coord.
         exact_first_words: up to this many words, articles with all of them come first.
-        rerank: how many of the best articles the opening boost looks at.
+        rerank: how many of the best articles the opening boost looks at when not every
+            word matched (else the page asked for).
         lead_chars: the opening of a body, in characters (news' inverted pyramid).
         lead_weight: score * (1 + lead_weight * share of the query found in the opening).
         proximity_weight: and + proximity_weight * share of the query's neighbour words

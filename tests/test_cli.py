@@ -171,3 +171,16 @@ def test_machine_readable_report_and_progress(tmp_path: Path) -> None:
         "rebuild", 12, 0, [])
     progress = [orjson.loads(line) for line in err.splitlines()]
     assert progress[-1] == {"done": 12, "total": 12}
+
+
+def test_show_prints_the_lead_and_json_hits_carry_it(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    code, _, err = run_cli("rebuild", "--corpus", str(REPO / "corpus"), "--index", str(index), "-q")
+    assert code == 0, err
+    lead = "Le thermomètre a dépassé les 44 degrés dans plusieurs communes du Midi"
+    code, out, _ = run_cli("show", "--index", str(index), "2019-canicule-records")
+    assert code == 0 and any(line.startswith(lead) for line in out.splitlines())
+    code, out, _ = run_cli("query", "--index", str(index), "--json", "thermomètre")
+    hit = orjson.loads(out)["hits"][0]
+    assert hit["id"] == "2019-canicule-records" and hit["lead"].startswith(lead)
+    assert {"field": "lead", "start": 3, "end": 14} in hit["highlights"]

@@ -163,7 +163,7 @@ async def test_stale_results_never_win(index_path: Path, tmp_path: Path) -> None
         assert app.box.value == "prix"
         shown = app.searches.shown
         assert shown is not None and shown.request.query == "prix"  # …and is dropped
-        assert ids(app) == ["electricite", "cheval"]
+        assert ids(app) == ["cheval", "electricite"]
 
 
 @sync
@@ -198,7 +198,7 @@ async def test_a_slow_stale_search_is_cancelled_by_the_next_one(index_path: Path
         assert app.box.value == "chevau"  # keys are handled while it runs
         app.box.value = "prix"
         await settle(app, pilot)
-        assert ids(app) == ["electricite", "cheval"]
+        assert ids(app) == ["cheval", "electricite"]
         assert time.monotonic() - started < 1.5  # not after the slow search
         assert cancelled == ["cheval"]
 
@@ -415,7 +415,7 @@ async def test_sort_toggle(index_path: Path, tmp_path: Path) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         await type_query(app, pilot, "prix")
-        assert ids(app) == ["electricite", "cheval"]
+        assert ids(app) == ["cheval", "electricite"]
         await pilot.press("s")  # typed in the box: a letter, not the sort key
         assert app.box.value == "prixs"
         await pilot.press("backspace")
@@ -427,7 +427,7 @@ async def test_sort_toggle(index_path: Path, tmp_path: Path) -> None:
         assert "tri : plus récents" in status_text(app)
         await pilot.press("s")
         await settle(app, pilot)
-        assert app.current_request().sort == "relevance" and ids(app) == ["electricite", "cheval"]
+        assert app.current_request().sort == "relevance" and ids(app) == ["cheval", "electricite"]
 
 
 @sync
@@ -509,7 +509,7 @@ async def test_history_is_kept_across_runs(index_path: Path, tmp_path: Path) -> 
         await pilot.press("down")
         assert again.box.value == "prix"
         await settle(again, pilot)
-        assert ids(again) == ["electricite", "cheval"]
+        assert ids(again) == ["cheval", "electricite"]
         await pilot.press("space", "up")  # typed: not browsing any more, ↑ moves in the list
         assert again.box.value == "prix " and again.result_list.highlighted == 0
 
@@ -561,7 +561,7 @@ async def test_old_version_index_asks_for_a_rebuild(tmp_path: Path) -> None:
         await pilot.press("ctrl+r")  # the rebuild fixes it
         await settle(app, pilot, timeout=60)
         await type_query(app, pilot, "prix")
-        assert ids(app) == ["electricite", "cheval"]
+        assert ids(app) == ["cheval", "electricite"]
 
 
 @sync
@@ -587,7 +587,7 @@ async def test_locked_index_is_a_notification(tmp_path: Path) -> None:
             await pilot.pause()
             assert app.writes.action == "rebuild"
             await type_query(app, pilot, "prix")  # search still works meanwhile
-            assert ids(app) == ["electricite", "cheval"]
+            assert ids(app) == ["cheval", "electricite"]
             for _ in range(300):
                 if not app.writes.action:
                     break
