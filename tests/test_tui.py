@@ -269,6 +269,23 @@ async def test_navigation_and_preview_highlights(index_path: Path, tmp_path: Pat
 
 
 @sync
+async def test_the_preview_shows_the_lead_with_its_highlights(tmp_path: Path) -> None:
+    sample = tmp_path / "index"
+    Index.rebuild(REPO / "corpus", sample, procs=1).close()
+    app = app_for(sample, tmp_path, corpus=REPO / "corpus")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "thermomètre")
+        preview = app.preview
+        assert preview.article is not None and preview.article.id == "2019-canicule-records"
+        assert preview.matches == [Match("lead", 3, 14)]
+        content = preview.query_one("#article-text").render()
+        other, current = preview._match_styles()
+        marked = [content.plain[s.start:s.end] for s in content.spans if s.style in (other, current)]
+        assert marked == ["thermomètre"]
+
+
+@sync
 async def test_next_and_previous_match(index_path: Path, tmp_path: Path) -> None:
     app = app_for(index_path, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
