@@ -707,6 +707,8 @@ def test_french_wording_of_notices_and_reports() -> None:
         "Champ inconnu « rubrique: » : cherché comme des mots.")
     assert notice_message(Notice("prefix_capped", "x", prefix="a", total=1200, kept=64)) == (
         "a* correspond à 1\u202f200 mots : les 64 plus fréquents ont été cherchés.")
+    assert notice_message(Notice("corrected", "x", query="gouvernement", as_typed='"gouvernemant"')) == (
+        'Résultats pour « gouvernement ». Pour chercher les mots tels que tapés : "gouvernemant"')
     assert notice_message(Notice("brand_new", "an English sentence")) == "an English sentence"
     locked = error_from_dict(IndexLockedError("/x/lock", "pid 12 (rebuild, since 10:00)", 0.3).to_dict())
     assert error_message(locked) == (
