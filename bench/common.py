@@ -229,6 +229,38 @@ def evaluate(
     return out
 
 
+def reciprocal_ranks(
+    runs: Mapping[str, Sequence[str]], qrels: Qrels, query_ids: Iterable[str], k: int = 10
+) -> dict[str, float]:
+    """RR@k of each judged query (the terms of MRR@k), for paired comparisons of systems."""
+    return {q: mrr_at_k(runs.get(q, []), qrels[q], k) for q in query_ids
+            if any(g > 0 for g in qrels.get(q, {}).values())}
+
+
+def bootstrap_difference(
+    a: Mapping[str, float], b: Mapping[str, float], *, samples: int = 2000, seed: int = 7
+) -> tuple[float, float, float]:
+    """Mean of a - b over the queries both hold, with its paired bootstrap 95 % interval.
+
+    Args:
+        a: Per-query values of one system (e.g. `reciprocal_ranks`).
+        b: The same queries' values for the other system.
+        samples: Bootstrap resamples of the queries.
+        seed: Resampling seed (fixed: the interval replays).
+
+    Returns:
+        ``(mean difference, 2.5th percentile, 97.5th percentile)``.
+    """
+    common = sorted(set(a) & set(b))
+    if not common:
+        return 0.0, 0.0, 0.0
+    diffs = [a[q] - b[q] for q in common]
+    n = len(diffs)
+    rng = random.Random(seed)
+    means = sorted(sum(diffs[rng.randrange(n)] for _ in range(n)) / n for _ in range(samples))
+    return sum(diffs) / n, means[int(0.025 * samples)], means[min(samples - 1, int(0.975 * samples))]
+
+
 class PeerUnavailable(Exception):
     """A peer cannot run here (its package is missing); the message says why."""
 

@@ -21,10 +21,12 @@ from bench.common import (
     PeerUnavailable,
     RelevanceSet,
     System,
+    bootstrap_difference,
     console,
     evaluate,
     load_set,
     quick_sample,
+    reciprocal_ranks,
     shared_dir,
     split_queries,
 )
@@ -73,7 +75,29 @@ def run_system(
         result["first_error"] = errors[0]
     for half, ids in halves.items():
         result[half] = {k: round(v, 4) for k, v in evaluate(runs, rs.qrels, ids).items()}
+    result["rr"] = {q: round(v, 4) for q, v in reciprocal_ranks(runs, rs.qrels, rs.qrels).items()}
     return result
+
+
+def margins(results: dict[str, dict[str, Any]], halves: dict[str, list[str]],
+            system: str = "project") -> dict[str, dict[str, Any]]:
+    """MRR@10 of `system` minus the best other system's, per half, with the paired bootstrap
+    95 % interval of the difference (over that half's queries)."""
+    out: dict[str, dict[str, Any]] = {}
+    mine = results.get(system, {})
+    if "rr" not in mine:
+        return out
+    for half, ids in halves.items():
+        wanted = set(ids)
+        peers = {n: r for n, r in results.items() if n != system and "rr" in r and n != "plain-whoosh-and"}
+        if not peers:
+            continue
+        best = max(peers, key=lambda n: peers[n][half]["MRR@10"])
+        a = {q: v for q, v in mine["rr"].items() if q in wanted}
+        b = {q: v for q, v in peers[best]["rr"].items() if q in wanted}
+        diff, lo, hi = bootstrap_difference(a, b)
+        out[half] = {"best_peer": best, "diff": round(diff, 4), "ci95": [round(lo, 4), round(hi, 4)]}
+    return out
 
 
 def table(rs: RelevanceSet, results: dict[str, dict[str, Any]], quick: bool) -> Table:
@@ -104,6 +128,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--quick", action="store_true", help="small fixed sample, for CI")
     p.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write the results")
+    p.add_argument("--keep", type=Path, default=None,
+                   help="an earlier results JSON: the systems not run now are taken from it")
     args = p.parse_args(argv)
     args.sets, args.systems = args.sets.split(","), args.systems.split(",")
     unknown = [s for s in args.sets if s not in SETS]
@@ -122,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     out_console, err = console(), console(stderr=True)
     out: dict[str, Any] = {"quick": args.quick, "depth": DEPTH, "sets": {}}
+    kept = orjson.loads(args.keep.read_bytes())["sets"] if args.keep else {}
     for set_name in args.sets:
         rs = load_set(set_name, shared)
         # Split the full set, then sample: a query keeps its half in quick runs.
@@ -152,11 +179,18 @@ def main(argv: list[str] | None = None) -> int:
                 or f"index {res['index_s']:.1f}s, "
                 f"MRR@10 {res['tune']['MRR@10']:.3f}/{res['report']['MRR@10']:.3f}"
             )
+        for name, res in kept.get(set_name, {}).get("systems", {}).items():
+            results.setdefault(name, res)
         out_console.print(table(rs, results, args.quick))
+        margin = margins(results, {"tune": tune, "report": report})
+        for half, m in margin.items():
+            out_console.print(f"{set_name} {half}: project - {m['best_peer']} = {m['diff']:+.4f} MRR@10 "
+                              f"(95 % interval {m['ci95'][0]:+.4f} to {m['ci95'][1]:+.4f})")
         out["sets"][set_name] = {
             "docs": len(rs.docs),
             "queries": len(rs.queries),
             "systems": results,
+            "margin": margin,
         }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_bytes(orjson.dumps(out, option=orjson.OPT_INDENT_2))

@@ -14,6 +14,7 @@ __all__ = ["AND", "FIELD_ALIASES", "NOT", "OR", "Lexer", "Tok"]
 FIELD_ALIASES = {
     "titre": "title", "title": "title",
     "corps": "body", "body": "body", "texte": "body",
+    "chapo": "lead", "chapeau": "lead", "chapô": "lead", "lead": "lead",
     "source": "source",
     "auteur": "author", "author": "author",
     "rubrique": "tags", "tag": "tags", "tags": "tags",

@@ -8,8 +8,9 @@ The chain, applied to index and query text alike:
 2. strip French elisions (`l’`, `d'`, `qu’`, `jusqu’`, `lorsqu’` … with ' ’ or ʼ);
 3. fold case, accents and ligatures per token with unidecode (`Œuvre` -> `oeuvre`), so
    offsets still point into the original text;
-4. drop stop words (Snowball's French list, folded, less the words that also carry
-   meaning: été, son, est, as);
+4. drop stop words: French function words as written (accents matter: *maïs* stays,
+   *mais* goes), without the verb forms that are also news words (avions, sommes, pas,
+   ton, son, est, été, fût, as);
 5. map a few irregular plurals Snowball misses (jeux -> jeu, travaux -> travail), then
    stem with Snowball 3 (PyStemmer).
 
@@ -20,6 +21,7 @@ The per-token work is cached: a token seen once costs one dict lookup afterwards
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from itertools import accumulate, chain, compress
@@ -38,6 +40,7 @@ __all__ = [
     "compound",
     "fold",
     "index_analyzer",
+    "is_stop_word",
     "shared_analyzer",
     "stem_word",
     "vocab_analyzer",
@@ -63,26 +66,44 @@ CACHE_TOKENS = 200_000
 #: Longest term kept, in characters; longer tokens are noise (hashes, base64).
 MAX_TERM = 60
 
-_SNOWBALL_FRENCH = """
+#: French function words: articles, determiners, pronouns, prepositions, conjunctions, and
+#: the forms of être and avoir, as written (accents kept). Snowball's French list, less
+#: the words that are also news words (the README's "How the French analysis works" has
+#: the table): avions (planes), sommes (sums), pas (step: *pas de tir*), ton (tone),
+#: son (sound), est (east), été (summer), fût (barrel), as (ace), ayants (*ayants droit*);
+#: plus où, a, là, dès, nôtre, vôtre (the list held them only through accent folding) and ça.
+_FUNCTION_WORDS = """
 au aux avec ce ces dans de des du elle en et eux il ils je la le les leur leurs lui ma mais
-me même mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te
-tes toi ton tu un une vos votre vous c d j l à m n s t y été étée étées étés étant étante
-étants étantes suis es est sommes êtes sont serai seras sera serons serez seront serais
-serait serions seriez seraient étais était étions étiez étaient fus fut fûmes fûtes furent
-sois soit soyons soyez soient fusse fusses fût fussions fussiez fussent ayant ayante ayantes
-ayants eu eue eues eus ai as avons avez ont aurai auras aura aurons aurez auront aurais
-aurait aurions auriez auraient avais avait avions aviez avaient eut eûmes eûtes eurent aie
-aies ait ayons ayez aient eusse eusses eût eussions eussiez eussent ceci cela celà cet cette
-ici quel quels quelle quelles sans soi
+me même mes moi mon ne nos notre nous on ou où par pour qu que qui sa se ses sur ta te tes
+toi tu un une vos votre vous c d j l à m n s t y ça là dès nôtre nôtres vôtre vôtres
+étée étées étant étante étants étantes suis es êtes sont serai seras sera serons serez
+seront serais serait serions seriez seraient étais était étions étiez étaient fus fut fûmes
+fûtes furent sois soit soyons soyez soient fusse fusses fussions fussiez fussent
+ayant ayante ayantes eu eue eues eus a ai avons avez ont aurai auras aura aurons aurez
+auront aurais aurait aurions auriez auraient avais avait aviez avaient eut eûmes eûtes
+eurent aie aies ait ayons ayez aient eusse eusses eût eussions eussiez eussent
+ceci cela celà cet cette ici quel quels quelle quelles sans soi
 """
-#: Homonyms of stop words that carry meaning in news: été (summer), son (sound),
-#: est (east), as (ace). They stay searchable.
-_MEANINGFUL = {"été", "étés", "son", "est", "as"}
 
-#: Snowball's French stop words, folded like index tokens.
-STOP_WORDS: frozenset[str] = frozenset(
-    unidecode(w) for w in _SNOWBALL_FRENCH.split() if w not in _MEANINGFUL
-) - {unidecode(w) for w in _MEANINGFUL}
+#: The stop words as a lower-case token is compared with them: as written, and as typed
+#: without accents (`etaient`). A word that differs from a stop word only by its accents
+#: is not one: *maïs* (corn) is indexed, *mais* (but) is not; *fût* (barrel) is, *fut* is not.
+_STOP_FORMS: frozenset[str] = frozenset(
+    {w for w in _FUNCTION_WORDS.split()} | {unidecode(w) for w in _FUNCTION_WORDS.split()})
+
+#: The stop words, folded like index terms (a word whose folded form is here may still be
+#: indexed when written with other accents: see `is_stop_word`).
+STOP_WORDS: frozenset[str] = frozenset(unidecode(w) for w in _FUNCTION_WORDS.split())
+
+
+def is_stop_word(word: str) -> bool:
+    """Whether a token (one word, elision stripped) is a function word dropped from the index:
+    its lower-case form, accents kept, is a stop word as written or typed without accents."""
+    lower = word.lower()
+    if not lower.isascii():
+        lower = unicodedata.normalize("NFC", lower)
+    return lower in _STOP_FORMS
+
 
 #: Plurals Snowball leaves apart from their singular (folded forms).
 _IRREGULAR = {
@@ -176,7 +197,7 @@ class FrenchAnalyzer:
         folded = fold(word)
         if not folded or len(folded) > MAX_TERM:
             return None
-        if self.stops and folded in STOP_WORDS:
+        if self.stops and is_stop_word(word):
             return None
         return stem_word(folded) if self.stem else folded
 

@@ -62,6 +62,10 @@ class MatchRequest:
         sort: one of `SORTS`.
         want: how many of the best matches to rank (the page's offset plus its limit).
         facets: count the values of "source", "tags" and "year" over all matches.
+        collapse: one article per group of duplicates (the same canonical URL or the
+            same body: `search.corpus.duplicate_keys`), the best ranked, with the others
+            that match in its `Match.duplicates`; a group counts once in `total` and in
+            each facet value its articles hold.
     """
 
     text: str
@@ -72,16 +76,19 @@ class MatchRequest:
     sort: str = "relevance"
     want: int = 10
     facets: bool = True
+    collapse: bool = True
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """One matching article: the backend's `key` for it, its score, and whether it holds
-    every word of the query (False for the articles a relaxed query adds)."""
+    """One matching article: the backend's `key` for it, its score, whether it holds
+    every word of the query (False for the articles a relaxed query adds), and the keys
+    of the matching duplicates it stands for (`MatchRequest.collapse`)."""
 
     key: Hashable
     score: float
     all_words: bool = True
+    duplicates: tuple[Hashable, ...] = ()
 
 
 @dataclass

@@ -155,7 +155,8 @@ class Index:
     def search(self, q: str, *, limit: int = 10, offset: int = 0, sort: str = "relevance",
                filters: Mapping[str, Any] | None = None,
                date_from: date | datetime | str | None = None, date_to: date | datetime | str | None = None,
-               facets: bool = True, snippets: bool = True, cancel: CancelToken | None = None) -> Results:
+               facets: bool = True, snippets: bool = True, duplicates: bool = False,
+               cancel: CancelToken | None = None) -> Results:
         """Search the index.
 
         Args:
@@ -169,6 +170,9 @@ class Index:
             date_to: last day included.
             facets: count sources, tags and years over all matches.
             snippets: compute snippets and highlights for the hits.
+            duplicates: list every copy of an article (the same canonical URL or body);
+                by default a hit stands for its copies (`Hit.duplicates`, `Hit.also_in`),
+                counted once in `total` and the facets.
             cancel: a token that stops the search from another thread.
 
         A search stops after `time_limit` seconds with the results found by then (a
@@ -182,7 +186,8 @@ class Index:
         """
         clock = Clock(self.time_limit, cancel)
         request, notices = pipeline.request_for(q, limit=limit, offset=offset, sort=sort, filters=filters,
-                                                date_from=date_from, date_to=date_to, facets=facets)
+                                                date_from=date_from, date_to=date_to, facets=facets,
+                                                duplicates=duplicates)
         with self.backend.snapshot() as snap:
             return pipeline.search(snap, request, notices, limit=limit, offset=offset, snippets=snippets,
                                    clock=clock)

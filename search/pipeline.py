@@ -3,6 +3,7 @@ hits with snippets -> "did you mean" -> `Results`."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -12,11 +13,11 @@ from .backend import Matches, MatchRequest, Snapshot
 from .clock import Clock, OutOfTime
 from .corpus import Article, parse_date
 from .errors import QueryError, UnknownArticleError
-from .hits import build_hit, spelled_words, suggest
+from .hits import build_hit, corrected, spelled_words
 from .query_syntax import parse, parse_date_bound
 from .results import Notice, Results
 from .schema import FILTER_FIELDS
-from .words import is_question
+from .words import WORD_RE, is_question
 
 __all__ = ["SORT_NAMES", "article", "request_for", "search", "similar"]
 
@@ -27,7 +28,7 @@ SORT_NAMES = {"relevance": "relevance", "pertinence": "relevance", "date": "date
 
 def request_for(q: str, *, limit: int, offset: int, sort: str,
                 filters: Mapping[str, Any] | None, date_from: Any, date_to: Any,
-                facets: bool) -> tuple[MatchRequest, list[Notice]]:
+                facets: bool, duplicates: bool = False) -> tuple[MatchRequest, list[Notice]]:
     """Check and normalise the options of a search; return the request and the query
     parser's notices.
 
@@ -45,7 +46,7 @@ def request_for(q: str, *, limit: int, offset: int, sort: str,
     request = MatchRequest(
         text=q, tree=parsed.root, filters=_filters(filters),
         date_from=_as_datetime(date_from, end=False), date_to=_as_datetime(date_to, end=True),
-        sort=SORT_NAMES[sort], want=offset + limit, facets=facets)
+        sort=SORT_NAMES[sort], want=offset + limit, facets=facets, collapse=not duplicates)
     return request, list(parsed.notices)
 
 
@@ -103,24 +104,67 @@ def search(snap: Snapshot, request: MatchRequest, notices: list[Notice], *, limi
         notices.append(Notice("empty", "empty query"))
         return Results(request.text, 0, (), _ms(clock), None, tuple(notices), {}, offset, limit,
                        request.sort)
-    found = snap.match(request, clock)
+    found, suggestion = _match_spelled(snap, request, notices, clock)
     notices.extend(n for n in found.notices if n not in notices)
     page = found.ranked[offset:offset + limit]
     stored = snap.articles([m.key for m in page]) if page else []
-    hits = tuple(build_hit(s, m, found.terms, snippets and not clock.expired())
+    copied = [d for m in page for d in m.duplicates]
+    copies = {s.key: s.article for s in snap.articles(copied)} if copied else {}
+    hits = tuple(build_hit(s, m, found.terms, snippets and not clock.expired(),
+                           [copies[d] for d in m.duplicates])
                  for s, m in zip(stored, page, strict=True))
-    suggestion = None
-    if request.tree is not None:
-        try:
-            suggestion = suggest(snap.vocabulary(), request.text,
-                                 spelled_words(request.tree, question=is_question(request.text)),
-                                 found.total, clock)
-        except OutOfTime:
-            pass
     if found.out_of_time or clock.out:
         notices.append(_time_notice(clock))
     return Results(request.text, found.total, hits, _ms(clock), suggestion, tuple(notices),
                    found.facets, offset, limit, found.sort)
+
+
+def _match_spelled(snap: Snapshot, request: MatchRequest, notices: list[Notice],
+                   clock: Clock) -> tuple[Matches, str | None]:
+    """Match the request, or the request with its misspelled words corrected.
+
+    A plain word the index does not hold (`gouvernemant`) is replaced by its correction
+    (`gouvernement`), and the results are those of the corrected query, with a
+    `corrected` notice (`query`: the corrected query; `as_typed`: the query that searches
+    the words as typed, in quotes). A quoted word is searched as typed, and so is a word
+    in an OR (`grève OU manifestation`: the other words may be what the user wants): their
+    correction is only the "did you mean" suggestion.
+    """
+    if request.tree is None:
+        return snap.match(request, clock), None
+    try:
+        vocab = snap.vocabulary()
+        spelled = spelled_words(request.tree, question=is_question(request.text), text=request.text)
+        fixed = corrected(vocab, request.text, [w for w in spelled if not (w.quoted or w.in_or)], clock)
+        suggestion = corrected(vocab, request.text, [w for w in spelled if w.quoted or w.in_or], clock)
+    except OutOfTime:
+        return snap.match(request, clock), None
+    if fixed is not None:
+        better = dataclasses.replace(request, text=fixed, tree=parse(fixed).root)
+        found = snap.match(better, clock)
+        if found.total:
+            typed = _corrected_spans(request.text, fixed)
+            notices.append(Notice("corrected", f"no article holds {', '.join(w for w, _ in typed)}: "
+                                  f"results for {fixed}", query=fixed,
+                                  as_typed=_quote_words(request.text, typed)))
+            return found, None
+    return snap.match(request, clock), suggestion
+
+
+def _corrected_spans(text: str, fixed: str) -> list[tuple[str, int]]:
+    """The words of `text` that `fixed` (its corrected version) changed, with their offsets."""
+    out = []
+    for m in WORD_RE.finditer(text):
+        if m.group() not in WORD_RE.findall(fixed):
+            out.append((m.group(), m.start()))
+    return out
+
+
+def _quote_words(text: str, words: list[tuple[str, int]]) -> str:
+    """`text` with each of these words (and offsets) in quotes: searched as typed."""
+    for word, at in sorted(words, key=lambda w: -w[1]):
+        text = f'{text[:at]}"{word}"{text[at + len(word):]}'
+    return text
 
 
 def similar(snap: Snapshot, article_id: str, *, limit: int, clock: Clock) -> Results:

@@ -38,7 +38,7 @@ def _make_notice(code: str, message: str, params: dict[str, Any]) -> Notice:
 
 @dataclass(frozen=True, slots=True)
 class Highlight:
-    """A matched span: `text[start:end]` of the original `field` ("title" or "body")."""
+    """A matched span: `text[start:end]` of the original `field` ("title", "lead" or "body")."""
 
     field: str
     start: int
@@ -51,7 +51,10 @@ class Hit:
 
     `snippet` is a passage of the body (about 300 characters, "…" where cut) and
     `snippet_spans` the matched spans in it; `highlights` are every match in the
-    original title and body.
+    original title, lead (the chapeau, "" when the article has none) and body.
+    `duplicates` are the ids of the matching copies of this article that it stands for
+    (the same canonical URL or body), and `also_in` the rubriques they are filed under
+    that this one is not ("aussi dans : …").
     """
 
     id: str
@@ -68,10 +71,17 @@ class Hit:
     all_words: bool = True
     #: The individual author names (`author` joins them with ", ").
     authors: tuple[str, ...] = ()
+    lead: str = ""
+    duplicates: tuple[str, ...] = ()
+    also_in: tuple[str, ...] = ()
 
     def title_spans(self) -> list[tuple[int, int]]:
         """The highlighted spans of the title."""
         return [(h.start, h.end) for h in self.highlights if h.field == "title"]
+
+    def lead_spans(self) -> list[tuple[int, int]]:
+        """The highlighted spans of the lead."""
+        return [(h.start, h.end) for h in self.highlights if h.field == "lead"]
 
     def body_spans(self) -> list[tuple[int, int]]:
         """The highlighted spans of the body."""

@@ -180,6 +180,7 @@ _NOTICES: dict[str, str] = {
     "expansion_capped": N_("Prefixes and typos matched too many words: the most frequent were searched."),
     "no_such_value": N_("No {field} “{value}” in the index."),
     "time_limit": N_("The search was stopped after {limit} s: these are the results found by then."),
+    "corrected": N_("Results for “{query}”. To search the words as typed: {as_typed}"),
 }
 
 

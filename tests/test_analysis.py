@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from search._whoosh.fields import FrenchTokenizer
-from search.analysis import STOP_WORDS, FrenchAnalyzer, analyze, fold, index_analyzer
+from search.analysis import STOP_WORDS, FrenchAnalyzer, analyze, fold, index_analyzer, is_stop_word
 
 
 def terms(text: str, mode: str = "query") -> list[str]:
@@ -113,10 +113,32 @@ def test_meaningful_homonyms_of_stop_words_stay() -> None:
     assert terms("l’est") == ["est"]
 
 
-def test_stop_list_is_folded_snowball_with_les() -> None:
-    assert {"les", "des", "du", "a", "meme", "etaient", "ou"} <= STOP_WORDS
-    assert not {"ete", "son", "or", "fait"} & STOP_WORDS
+@pytest.mark.parametrize("text, expected", [
+    ("des avions de chasse", ["avion", "chass"]),  # planes, not "nous avions"
+    ("l’avion", ["avion"]),
+    ("des sommes importantes", ["somm", "import"]),  # sums
+    ("pas de tir", ["pas", "tir"]),  # launch pad
+    ("vent d’est", ["vent", "est"]),
+    ("le ton monte", ["ton", "mont"]),
+    ("un fût de chêne", ["fut", "chen"]),  # barrel: "il fut" stays a stop word
+    ("il fut", []),
+    ("les ayants droit", ["ayant", "droit"]),
+    ("le maïs", ["mais"]),  # corn: "mais" (but) stays a stop word
+    ("mais", []),
+    ("un as du volant", ["as", "vol"]),
+    ("dû", ["du"]),
+    ("Où est-il ? À Paris, a-t-il dit, ça va", ["est", "paris", "dit", "va"]),
+    ("ÉTAIENT etaient étaient", []),  # stop words typed with or without accents
+])
+def test_news_words_that_snowball_lists_as_stop_words(text: str, expected: list[str]) -> None:
+    assert terms(text) == expected
+
+
+def test_stop_list_is_function_words_folded() -> None:
+    assert {"les", "des", "du", "a", "meme", "etaient", "ou", "mais", "fut", "ca"} <= STOP_WORDS
+    assert not {"ete", "son", "or", "fait", "avions", "sommes", "pas", "ton", "ayants"} & STOP_WORDS
     assert all(w == fold(w) for w in STOP_WORDS)
+    assert is_stop_word("Mais") and not is_stop_word("maïs") and is_stop_word("où")
 
 
 def test_fold() -> None:

@@ -19,7 +19,7 @@ PACKAGE = REPO / "search"
 LAYERS = [
     ["errors", "schema", "ranking", "results", "i18n"],
     ["clock", "analysis", "corpus.*", "_query_lexer", "query_syntax"],
-    ["words", "vocabulary", "highlight"],
+    ["words", "vocabulary", "highlight", "spelling"],
     ["storage"],
     ["backend"],
     ["_whoosh.*", "_sphinx.*"],

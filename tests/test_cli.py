@@ -77,8 +77,12 @@ def test_query_readable_output(built: Path) -> None:
 
 def test_query_suggestion_and_notes(built: Path) -> None:
     code, out, err = run_cli("query", "--index", str(built), "électricté")
+    assert code == 0 and out.startswith("1 result (")  # corrected: the results of électricité
+    assert err.splitlines() == ["note: Results for “électricité”. To search the words as typed: "
+                                "\"électricté\""]  # notices on stderr, results on stdout
+    code, out, err = run_cli("query", "--index", str(built), '"électricté"')
     assert code == 0 and out.startswith("0 results (")
-    assert err == "did you mean: électricité\n"  # notices on stderr, results on stdout
+    assert err == 'did you mean: "électricité"\n'
     code, out, err = run_cli("query", "--index", str(built), "les", "des")
     assert code == 0
     assert err.startswith("note: The query holds only stop words") and err.count("\n") == 1
@@ -178,3 +182,16 @@ def test_machine_readable_report_and_progress(tmp_path: Path) -> None:
     progress = [orjson.loads(line) for line in err.splitlines()]
     assert progress[-2:] == [{"done": 12, "total": 12, "phase": "index"},
                              {"done": 12, "total": 12, "phase": "write"}]
+
+
+def test_show_prints_the_lead_and_json_hits_carry_it(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    code, _, err = run_cli("rebuild", "--corpus", str(REPO / "corpus"), "--index", str(index), "-q")
+    assert code == 0, err
+    lead = "Le thermomètre a dépassé les 44 degrés dans plusieurs communes du Midi"
+    code, out, _ = run_cli("show", "--index", str(index), "2019-canicule-records")
+    assert code == 0 and any(line.startswith(lead) for line in out.splitlines())
+    code, out, _ = run_cli("query", "--index", str(index), "--json", "thermomètre")
+    hit = orjson.loads(out)["hits"][0]
+    assert hit["id"] == "2019-canicule-records" and hit["lead"].startswith(lead)
+    assert {"field": "lead", "start": 3, "end": 14} in hit["highlights"]

@@ -1,10 +1,14 @@
-"""Highlight offsets are exact slices of the original text, whatever the text."""
+"""Highlight offsets are exact slices of the original text, whatever the text; and every
+highlighted span of a search is a match of one of the query's terms."""
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from search import Index
 from search.analysis import analyze
 from search.highlight import best_passage, match_spans
 
@@ -95,3 +99,35 @@ def test_spans_with_a_cold_cache_equal_spans_with_every_token_analysed() -> None
         every = set(warm.index_terms(body))  # every token analysed, cached
         wanted = set(sorted(every)[::7])
         assert FrenchAnalyzer().spans(body, wanted) == warm.spans(body, wanted)
+
+
+def _news_words() -> list[str]:
+    import orjson
+
+    from search.words import WORD_RE
+
+    words: set[str] = set()
+    for line in (Path(__file__).parent / "data" / "news.jsonl").read_bytes().splitlines():
+        record = orjson.loads(line)
+        for name in ("title", "lead", "body"):
+            words.update(WORD_RE.findall(record.get(name) or ""))
+    return sorted(words)
+
+
+NEWS_WORDS = _news_words()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.sampled_from(NEWS_WORDS), min_size=1, max_size=3))
+def test_every_highlight_is_a_match_of_a_query_term(news_index: Index, words: list[str]) -> None:
+    q = " ".join(words)
+    wanted = {t.text for t in analyze(q, mode="index")}
+    res = news_index.search(q, limit=20)
+    for hit in res.hits:
+        article = news_index.get(hit.id)
+        for h in hit.highlights:
+            piece = getattr(article, h.field)[h.start:h.end]
+            assert piece and piece == piece.strip(), (q, h)
+            assert {t.text for t in analyze(piece, mode="index")} & wanted, (q, h.field, piece)
+        for (s, e) in hit.snippet_spans:
+            assert {t.text for t in analyze(hit.snippet[s:e], mode="index")} & wanted, (q, hit.snippet[s:e])

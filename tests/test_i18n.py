@@ -63,7 +63,11 @@ def test_french_numbers_plurals_and_sentences() -> None:
 def test_the_command_line_in_french_and_in_english(built: Path, tmp_path: Path) -> None:
     fr = {"LANG": "fr_FR.UTF-8"}
     code, out, err = run_cli("query", "--index", str(built), "électricté", env=fr)
-    assert out.startswith("0 résultat (") and err == "vouliez-vous dire : électricité\n"
+    assert err == ("note : Résultats pour « électricité ». "
+                   "Pour chercher les mots tels que tapés : \"électricté\"\n")
+    assert out.startswith("1 résultat (")
+    code, out, err = run_cli("query", "--index", str(built), '"électricté"', env=fr)
+    assert out.startswith("0 résultat (") and err == 'vouliez-vous dire : "électricité"\n'
     code, out, err = run_cli("show", "--index", str(built), "nope", env=fr)
     assert err == ("search : erreur : L’article « nope » n’est pas dans l’index : vérifiez l’identifiant "
                    "avec `search query`\n")

@@ -82,7 +82,7 @@ def test_duplicate_ids_last_one_wins(tmp_path: Path) -> None:
 
 
 def test_rebuild_from_article_objects(tmp_path: Path) -> None:
-    arts = [Article(id=f"x{i}", title=f"Titre {i}", body="Le train de nuit repart.") for i in range(3)]
+    arts = [Article(id=f"x{i}", title=f"Titre {i}", body=f"Le train de nuit {i} repart.") for i in range(3)]
     ix = Index.rebuild(arts, tmp_path / "index")
     assert ix.search("trains").total == 3
 

@@ -89,7 +89,7 @@ def test_pages_read_are_let_go_and_read_back(tmp_path: Path) -> None:
     words = ("grève retraite budget élection climat énergie santé école transport culture "
              "justice police armée sport marché banque").split()
     articles = [Article(id=f"a{i}", title=f"{words[i % 16]} {i}",
-                        body=" ".join(f"{words[(i * 7 + k) % 16]}{k % 50}" for k in range(400)))
+                        body=f"n{i} " + " ".join(f"{words[(i * 7 + k) % 16]}{k % 50}" for k in range(400)))
                 for i in range(3000)]
     Index.rebuild(articles, tmp_path / "index", procs=1).close()
     size = sum(p.stat().st_size for p in (tmp_path / "index").glob("*.seg"))

@@ -160,11 +160,17 @@ def test_bad_syntax_degrades_with_a_notice(index: Index, q: str, code: str,
     assert set(ids(res)) == expected
 
 
-def test_did_you_mean_uses_real_accented_words(index: Index) -> None:
-    assert index.search("électricté").suggestion == "électricité"
-    assert index.search("prix de l’électricté").suggestion == "prix de l’électricité"
-    assert index.search("retraitte").suggestion == "retraite"
-    assert index.search("Gouvernemnt").suggestion == "Gouvernement"
+def test_misspelled_words_are_corrected_with_real_accented_words(index: Index) -> None:
+    for typed, fixed in [("électricté", "électricité"), ("prix de l’électricté", "prix de l’électricité"),
+                         ("retraitte", "retraite"), ("Gouvernemnt", "Gouvernement")]:
+        res = index.search(typed)
+        assert res.suggestion is None and res.total
+        assert (res.notices[0].code, res.notices[0].params["query"]) == ("corrected", fixed)
+
+
+def test_did_you_mean_for_words_searched_as_typed(index: Index) -> None:
+    assert index.search('"électricté"').suggestion == '"électricité"'
+    assert index.search('prix de "l’électricté"').suggestion == 'prix de "l’électricité"'
 
 
 def test_no_suggestion_when_the_query_is_fine(index: Index) -> None:

@@ -48,5 +48,8 @@ def test_wikinews_highlights_are_slices_of_the_original(wikinews: Index) -> None
                 assert hit.snippet[s:e].strip() == hit.snippet[s:e]
 
 
-def test_wikinews_suggestion(wikinews: Index) -> None:
-    assert wikinews.search("Egpyte").suggestion == "Égypte"
+def test_wikinews_correction_and_suggestion(wikinews: Index) -> None:
+    res = wikinews.search("Egpyte")
+    assert res.notices[0].code == "corrected" and res.notices[0].params["query"] == "Égypte"
+    assert res.total == wikinews.search("Égypte").total > 0
+    assert wikinews.search('"Egpyte"').suggestion == '"Égypte"'

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from search.tui import _write_process as write_process
 from search.i18n import use_language
+from search.tui import _write_process as write_process
 from search.tui.wording import tui_error
 
 from .test_tui import app_for, ids, notifications, settle, sync, type_query

@@ -271,6 +271,23 @@ async def test_navigation_and_preview_highlights(index_path: Path, tmp_path: Pat
 
 
 @sync
+async def test_the_preview_shows_the_lead_with_its_highlights(tmp_path: Path) -> None:
+    sample = tmp_path / "index"
+    Index.rebuild(REPO / "corpus", sample, procs=1).close()
+    app = app_for(sample, tmp_path, corpus=REPO / "corpus")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "thermomètre")
+        preview = app.preview
+        assert preview.article is not None and preview.article.id == "2019-canicule-records"
+        assert preview.matches == [Match("lead", 3, 14)]
+        content = preview.query_one("#article-text").render()
+        other, current = preview._match_styles()
+        marked = [content.plain[s.start:s.end] for s in content.spans if s.style in (other, current)]
+        assert marked == ["thermomètre"]
+
+
+@sync
 async def test_next_and_previous_match(index_path: Path, tmp_path: Path) -> None:
     app = app_for(index_path, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -332,14 +349,14 @@ async def test_suggestion_is_shown_and_accepted(index_path: Path, tmp_path: Path
     app = app_for(index_path, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        app.box.value = "électricté"
+        app.box.value = '"électricté"'  # in quotes: searched as typed
         await settle(app, pilot)
         assert ids(app) == []
-        assert app.suggestion.suggestion == "électricité"
-        assert "Vouliez-vous dire : électricité ?" in str(app.suggestion.render())
+        assert app.suggestion.suggestion == '"électricité"'
+        assert 'Vouliez-vous dire : "électricité" ?' in str(app.suggestion.render())
         await pilot.press("ctrl+d")
         await settle(app, pilot)
-        assert app.box.value == "électricité"
+        assert app.box.value == '"électricité"'
         assert ids(app) == ["electricite"] and app.suggestion.suggestion is None
         assert str(app.suggestion.render()) == ""
 
@@ -698,6 +715,8 @@ def test_french_wording_of_notices_and_reports() -> None:
         "Champ inconnu « rubrique: » : cherché comme des mots.")
     assert notice_message(Notice("prefix_capped", "x", prefix="a", total=1200, kept=64)) == (
         "a* correspond à 1\u202f200 mots : les 64 plus fréquents ont été cherchés.")
+    assert notice_message(Notice("corrected", "x", query="gouvernement", as_typed='"gouvernemant"')) == (
+        'Résultats pour « gouvernement ». Pour chercher les mots tels que tapés : "gouvernemant"')
     assert notice_message(Notice("brand_new", "an English sentence")) == "an English sentence"
     locked = error_from_dict(IndexLockedError("/x/lock", "pid 12 (rebuild, since 10:00)", 0.3).to_dict())
     assert error_message(locked) == (
@@ -828,7 +847,7 @@ def test_snapshot_suggestion(index_path: Path, tmp_path: Path, snap_compare: Any
 
     async def run_before(pilot: Any) -> None:
         await settle(app, pilot)
-        app.box.value = "électricté"
+        app.box.value = '"électricté"'  # in quotes: searched as typed, so a suggestion
         await settle(app, pilot)
         await pilot.pause(0.1)
 

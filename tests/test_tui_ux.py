@@ -113,7 +113,7 @@ async def test_an_index_changed_by_another_process_is_noticed(tmp_path: Path) ->
         with corpus.open("a", encoding="utf-8") as fh:
             for n in range(2):
                 record = {"id": f"prix-{n}", "title": f"Les prix flambent ({n})",
-                          "body": "Les prix montent encore.", "date": f"2018-01-0{n + 1}"}
+                          "body": f"Les prix montent encore ({n}).", "date": f"2018-01-0{n + 1}"}
                 fh.write(json.dumps(record) + "\n")
         with Index.open(index) as other:  # as `search update` or `search watch` would
             other.update(corpus)

@@ -12,8 +12,10 @@ from whoosh import query as wq
 from ..analysis import analyze, compound, fold, stem_word
 from ..clock import Clock
 from ..query_syntax import DateRange, Group, Negation, Node, Phrase, Word
-from ..ranking import RankingConfig
+from ..ranking import RankingConfig, text_fields
 from ..results import Notice
+from ..schema import TEXT_FIELDS
+from ..spelling import near_words
 from ..vocabulary import Vocabulary
 from ..words import QUESTION_WORDS, ValueIndex
 
@@ -21,18 +23,27 @@ __all__ = ["Clause", "Compiled", "Compiler", "QueryPart"]
 
 #: Most vocabulary words one query expands to, its prefixes and typos together.
 EXPANSION_BUDGET = 256
+#: A typo's expansion keeps the words at least 1/FUZZY_SHARE as frequent as the most
+#: frequent word at the same distance.
+FUZZY_SHARE = 10
+#: Words of one number of typos are ranked by frequency (`QueryPart.typos`), up to this many.
+TYPO_RANKS = 8
 
 
 @dataclass(frozen=True)
 class QueryPart:
     """How one part of a query scores: BM25F of its stems over `fields` (name, weight),
     the best stem counting (`any`: expansions of a prefix or a typo) or all (`all`:
-    the words of a phrase), times `boost`."""
+    the words of a phrase), times `boost`. `typos` (for `any`), when given, ranks each
+    stem as a typo (0: the word as typed; then by number of typos, and among as many, the
+    most frequent word first): an article counts only its best ranked stems, and comes
+    after every article with better ranked ones (an exact word before a typo of it)."""
 
     stems: tuple[str, ...]
     fields: tuple[tuple[str, float], ...]
     boost: float
     combine: str
+    typos: tuple[int, ...] = ()
 
 
 @dataclass
@@ -82,21 +93,19 @@ class Compiler:
     # -- fields -------------------------------------------------------------
 
     def _fields(self, name: str | None) -> list[tuple[str, float]]:
-        if name == "title":
-            return [("title", 1.0)]
-        if name == "body":
-            return [("body", 1.0)]
-        return [("title", self.ranking.title_boost), ("body", 1.0)]
+        if name in TEXT_FIELDS:
+            return [(name, 1.0)]
+        return text_fields(self.ranking)
 
     def _score(self, clause: Clause, stems: Iterable[str], fname: str | None, boost: float,
-               combine: str) -> None:
+               combine: str, typos: tuple[int, ...] = ()) -> None:
         if not self._negated:
-            clause.parts.append(QueryPart(tuple(stems), tuple(self._fields(fname)), boost, combine))
+            clause.parts.append(QueryPart(tuple(stems), tuple(self._fields(fname)), boost, combine, typos))
 
     def _terms_query(self, stems: Iterable[str], fname: str | None, boost: float,
-                     clause: Clause) -> wq.Query:
+                     clause: Clause, typos: tuple[int, ...] = ()) -> wq.Query:
         stems = list(stems)
-        self._score(clause, stems, fname, boost, "any")
+        self._score(clause, stems, fname, boost, "any", typos if any(typos) else ())
         subs: list[wq.Query] = []
         for stem in stems:
             for fld, weight in self._fields(fname):
@@ -138,21 +147,38 @@ class Compiler:
                         f"{len(top)} most frequent", prefix=prefix, total=total, kept=len(top))
         return top
 
-    def expand_fuzzy(self, word: str, dist: int) -> list[str]:
-        """Vocabulary words within `dist` edits of `word` (same first letter), capped."""
+    def expand_fuzzy(self, word: str, dist: int) -> dict[str, int]:
+        """The vocabulary words really close to `word`, with their rank as typos (the
+        number of typos times `TYPO_RANKS`, plus the word's rank among the words as close,
+        the likeliest first: `search.spelling.near_words`): the
+        word itself and those one edit away (two when none is closer, and `dist` allows);
+        of the words at one distance, those at least a tenth as frequent as the most
+        frequent (`gouvernemant~` is not also `gouvernant`), the most frequent first, capped."""
         left = EXPANSION_BUDGET - self._expanded
         if left <= 0:
             self._budget_notice()
-            return []
-        top, total = self._vocab_top(self.vocabulary.within(word, dist, prefix=1, clock=self.clock),
-                                     min(self.ranking.fuzzy_max_terms, left))
+            return {}
+        near = near_words(self.vocabulary, word, dist, self.clock)
+        best: dict[int, int] = {}
+        for _w, df, d in near:
+            best.setdefault(d, df)
+        close = [(w, df) for w, df, d in near if df * FUZZY_SHARE >= best[d]]
+        typos = {w: d for w, _df, d in near}
+        top, total = self._vocab_top(close, min(self.ranking.fuzzy_max_terms, left))
         self._expanded += max(len(top), 8)  # the walk over the vocabulary costs too
         if len(top) < min(total, self.ranking.fuzzy_max_terms):
             self._budget_notice()
         if total > len(top):
             self.notice("fuzzy_capped_terms", f"{word}~ matches {total} words: searched the "
                         f"{len(top)} most frequent", word=word, total=total, kept=len(top))
-        return top
+        ranks: dict[str, int] = {}
+        seen: dict[int, int] = {}
+        kept = set(top)
+        for w in (w for w, _df, _d in near if w in kept):  # the likeliest first (`near_words`)
+            d = typos[w]
+            ranks[w] = d * TYPO_RANKS + min(seen.get(d, 0), TYPO_RANKS - 1)
+            seen[d] = seen.get(d, 0) + 1
+        return ranks
 
     def _budget_notice(self) -> None:
         self.notice("expansion_capped", f"the query's prefixes and typos match too many words: "
@@ -174,9 +200,15 @@ class Compiler:
             if not word:
                 return None
             dist = node.fuzzy if node.fuzzy >= 0 else (1 if len(word) < 6 else 2)
-            words = self.expand_fuzzy(word, dist) if dist > 0 else []
-            stems = {stem_word(w) for w in words} | {stem_word(word)}
-            return self._terms_query(sorted(stems), node.field, node.boost, clause)
+            words = self.expand_fuzzy(word, dist) if dist > 0 else {}
+            typos: dict[str, int] = {}
+            if not words or self.vocabulary.doc_frequency(word):
+                typos[stem_word(word)] = 0  # the word as typed, when the index holds it
+            for w, d in sorted(words.items(), key=lambda x: x[1]):
+                typos.setdefault(stem_word(w), d)
+            ordered = sorted(typos)
+            return self._terms_query(ordered, node.field, node.boost, clause,
+                                     tuple(typos[t] for t in ordered))
         if self.question and node.field is None and fold(node.text) in QUESTION_WORDS:
             return None  # "combien", "comment"… in a question: like a stop word
         terms = analyze(node.text)
@@ -186,12 +218,27 @@ class Compiler:
             return self._terms_query([terms[0].text], node.field, node.boost, clause)
         joined = compound(node.text)
         if joined is not None:  # porte-parole: the index holds the joined word too
-            return self._terms_query([joined], node.field, node.boost, clause)
+            return self._compound(joined, [t.text for t in terms], node.field, node.boost, clause)
         return self._phrase([t.text for t in terms], node.field, 0, node.boost, clause)
 
+    def _compound(self, joined: str, parts: list[str], fname: str | None, boost: float,
+                  clause: Clause) -> wq.Query:
+        """A hyphenated word (`PSA-FCA`): articles with the joined word or its parts in a
+        row (`PSA FCA`, `PSA/FCA`), scored as its parts plus the joined word, so that it
+        ranks as the same words typed with a space do."""
+        self._score(clause, parts, fname, boost, "all")
+        subs: list[wq.Query] = []
+        for fld, weight in self._fields(fname):
+            subs.append(wq.Term(fld, joined, boost=weight * boost))
+            clause.terms.add((fld, joined))
+        if not self._negated:
+            self.highlight.add(joined)
+        return wq.Or([*subs, self._phrase(parts, fname, 0, boost, clause, scored=False)])
+
     def _phrase(self, words: list[str], fname: str | None, slop: int, boost: float,
-                clause: Clause) -> wq.Query:
-        self._score(clause, words, fname, boost, "all")
+                clause: Clause, *, scored: bool = True) -> wq.Query:
+        if scored:
+            self._score(clause, words, fname, boost, "all")
         subs: list[wq.Query] = []
         for fld, weight in self._fields(fname):
             subs.append(wq.Phrase(fld, words, slop=1 + slop, boost=weight * boost))

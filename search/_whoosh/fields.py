@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from whoosh import fields, formats
+from whoosh import columns, fields, formats
 from whoosh.analysis import Token, Tokenizer
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter
 from whoosh.system import pack_int
@@ -182,18 +182,20 @@ class FrenchText(fields.TEXT):  # type: ignore[misc]
 def make_schema() -> fields.Schema:
     """Build the schema.
 
-    - `title`, `body`: the French stemmed chain with positions (phrases), stored for
+    - `title`, `lead`, `body`: the French stemmed chain with positions (phrases), stored for
       snippets and highlights. The real words behind spelling suggestions, fuzzy and
       prefix expansion are not here but in the index's vocabulary file (`search.vocab`).
     - `source`, `author`, `tags`, `year`: exact values, for facets and filters.
     - `date`: sortable, for ranges and sorting; `date_iso` keeps the original text.
     - `hash`: a content digest, so `update` re-indexes only changed articles.
+    - `dupurl`, `dupbody`: 64-bit digests of the keys that find duplicates
+      (`search.corpus.duplicate_keys`), columns only (read whole with numpy).
     """
     schema = fields.Schema(
         id=fields.ID(unique=True, stored=True, sortable=True),
         title=FrenchText(),
         body=FrenchText(),
-        lead=fields.STORED(),
+        lead=FrenchText(),
         date=fields.DATETIME(sortable=True),
         date_iso=fields.STORED(),
         year=fields.ID(),
@@ -202,6 +204,8 @@ def make_schema() -> fields.Schema:
         tags=fields.KEYWORD(stored=True, commas=True),
         url=fields.STORED(),
         hash=fields.ID(sortable=True),
+        dupurl=fields.COLUMN(columns.NumericColumn("Q", default=0)),
+        dupbody=fields.COLUMN(columns.NumericColumn("Q", default=0)),
     )
     # Whoosh's writer asks every posting for its field length, and for a field without a
     # length column it looks for the missing column file on disk each time (one stat per

@@ -8,6 +8,7 @@ says so.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,6 +30,10 @@ __all__ = ["by_date", "date_keys", "match", "rank"]
 
 #: Values listed per facet (years are all listed).
 FACET_TOP = 50
+#: Words side by side are looked for in the best articles only, and among the words held by
+#: fewer than this share of the articles.
+PROXIMITY_HEAD = 20
+PROXIMITY_SHARE = 0.2
 
 
 def match(snap: WhooshSnapshot, request: MatchRequest, clock: Clock) -> Matches:
@@ -58,10 +63,15 @@ def match(snap: WhooshSnapshot, request: MatchRequest, clock: Clock) -> Matches:
     except OutOfTime:
         matched = np.zeros(snap.postings.size(), dtype=bool)
     exact = int(np.count_nonzero(matched))
+    groups = snap.duplicates() if request.collapse else None
+    # ranked beyond `want`, for the copies that collapsing drops (capped: a few more)
+    want = request.want + (min(groups.redundant(matched), 3 * request.want + 30) if groups is not None else 0)
     try:
         first: set[int] = set()  # articles kept ahead whatever their score
+        head = request.want  # how many of the best the opening boost re-ranks
         if compiled.relaxed is not None and exact < snap.ranking.relax_below:
-            found.ranked, matched, first = _relaxed(snap, compiled, matched, request.want, found.sort, clock)
+            head = max(snap.ranking.rerank, request.want)
+            found.ranked, matched, first = _relaxed(snap, compiled, matched, want, found.sort, clock)
             if int(np.count_nonzero(matched)) > exact:
                 some = "no article contains" if not exact else (
                     "only 1 article contains" if exact == 1 else f"only {exact} articles contain")
@@ -69,12 +79,16 @@ def match(snap: WhooshSnapshot, request: MatchRequest, clock: Clock) -> Matches:
                     "relaxed", f"{some} all the words: the best articles with some of them follow",
                     exact=exact))
         else:
-            found.ranked = rank(snap, compiled.parts(), request.want, found.sort, matched, clock)
+            found.ranked = rank(snap, compiled.parts(), want, found.sort, matched, clock)
         if found.sort == "relevance":
-            found.ranked = _opening_boost(snap, found.ranked, compiled.parts(), request.want, first, clock)
+            found.ranked = _opening_boost(snap, found.ranked, compiled.parts(), head, first, clock,
+                                          snap.scorer.typos(compiled.parts(), clock))
     except OutOfTime:
         if not found.ranked:
-            found.ranked = [Match(d, 0.0) for d in np.flatnonzero(matched)[:request.want].tolist()]
+            found.ranked = [Match(d, 0.0) for d in np.flatnonzero(matched)[:want].tolist()]
+    if groups is not None:  # a group of duplicates: one hit, counted once
+        found.ranked = groups.collapse(found.ranked, matched, request.want)
+        matched = groups.once(matched)
     found.total = int(np.count_nonzero(matched))
     if request.facets:
         found.facets = _facets(snap, matched, clock)
@@ -89,7 +103,7 @@ def rank(snap: WhooshSnapshot, parts: list[QueryPart], want: int, sort: str, mat
         return []
     if sort == "relevance":
         scorer = snap.scorer
-        best = scorer.top(scorer.scores(parts, matched, clock), want, matched)
+        best = scorer.top(scorer.scores(parts, matched, clock), want, matched, scorer.typos(parts, clock))
         return [Match(d, score) for d, score in best]
     return [Match(d, 0.0) for d in by_date(snap.date_array(), np.flatnonzero(matched), sort, want)]
 
@@ -152,27 +166,64 @@ def _whoosh_docs(searcher: Any, query: wq.Query, clock: Clock) -> set[int]:
     return found
 
 
-def _opening_boost(snap: WhooshSnapshot, ranked: list[Match], parts: list[QueryPart], want: int,
-                   first: set[int], clock: Clock) -> list[Match]:
-    """Re-rank the best articles favouring those whose opening (the lead, in news'
-    inverted pyramid) holds the words: score * (1 + lead_weight * share of the query's
-    parts found in the first `lead_chars` characters of the body). Articles in `first`
-    stay ahead."""
+def _opening_boost(snap: WhooshSnapshot, ranked: list[Match], parts: list[QueryPart], head_size: int,
+                   first: set[int], clock: Clock, typos: np.ndarray | None = None) -> list[Match]:
+    """Re-rank the best `head_size` articles favouring those whose opening (the lead, in
+    news' inverted pyramid) holds the words: score * (1 + lead_weight * share of the query's
+    parts found in the first `lead_chars` characters of the body + proximity_weight *
+    share of its neighbour words found side by side). Articles in `first` stay ahead, and
+    those with fewer `typos` before those with more."""
     ranking = snap.ranking
-    head = ranked[:max(ranking.rerank, want)]
+    head = ranked[:head_size]
     if not parts or ranking.lead_weight <= 0 or len(head) < 2:
         return ranked
     groups = [set(p.stems) for p in parts]
     stems = frozenset().union(*groups)
+    pairs = _pairs(snap, parts) if ranking.proximity_weight > 0 else []
+    near: dict[Any, float] = _side_by_side(snap, pairs, {m.key for m in head[:PROXIMITY_HEAD]},  # type: ignore[misc]
+                                           clock) if pairs else {}
+    analyzer = shared_analyzer()
     rescored = []
     for m in head:
         clock.check()
         body = snap.searcher.stored_fields(m.key).get("body", "")
-        opening = {term for _, _, term in shared_analyzer().spans(body[:ranking.lead_chars], stems)}
+        opening = {term for _, _, term in analyzer.spans(body[:ranking.lead_chars], stems)}
         share = sum(1 for g in groups if not g.isdisjoint(opening)) / len(groups)
-        rescored.append(Match(m.key, m.score * (1.0 + ranking.lead_weight * share), m.all_words))
-    rescored.sort(key=lambda m: (m.key not in first, -m.score, m.key))
+        factor = 1.0 + ranking.lead_weight * share + ranking.proximity_weight * near.get(m.key, 0.0)
+        rescored.append(Match(m.key, m.score * factor, m.all_words))
+    if typos is None:
+        rescored.sort(key=lambda m: (m.key not in first, -m.score, m.key))
+    else:
+        rescored.sort(key=lambda m: (m.key not in first, int(typos[m.key]), -m.score, m.key))  # type: ignore[call-overload]
     return rescored + ranked[len(head):]
+
+
+def _pairs(snap: WhooshSnapshot, parts: list[QueryPart]) -> list[tuple[set[str], set[str]]]:
+    """The query's neighbour words (their stems) whose being side by side says something:
+    those of words held by fewer than `PROXIMITY_SHARE` of the articles (the positions of
+    the others are the longest to read, and their neighbours the least telling)."""
+    limit = int(np.count_nonzero(snap.postings.live())) * PROXIMITY_SHARE
+    rare = [{s for s in p.stems if len(snap.postings.term("body", s)) < limit} for p in parts]
+    return [(a, b) for a, b in zip(rare, rare[1:], strict=False) if a and b]
+
+
+def _side_by_side(snap: WhooshSnapshot, pairs: list[tuple[set[str], set[str]]], docs: set[int],
+                  clock: Clock) -> dict[int, float]:
+    """For each of `docs`, the share of the query's neighbour words (`pairs` of their stems)
+    found side by side, in this order, in its body (read from the postings' positions)."""
+    positions: dict[str, dict[int, Sequence[int]]] = {}
+    for stem in {t for pair in pairs for side in pair for t in side}:
+        positions[stem] = snap.postings._positions("body", stem, docs, clock)
+    out: dict[int, float] = {}
+    for d in docs:
+        found = 0
+        for left, right in pairs:
+            after = {p + 1 for t in left for p in positions[t].get(d, ())}
+            if after and any(p in after for t in right for p in positions[t].get(d, ())):
+                found += 1
+        if found:
+            out[d] = found / len(pairs)
+    return out
 
 
 def _relaxed(snap: WhooshSnapshot, compiled: Compiled, exact: Mask, want: int, sort: str,
@@ -186,6 +237,7 @@ def _relaxed(snap: WhooshSnapshot, compiled: Compiled, exact: Mask, want: int, s
     clauses = [c for c in compiled.clauses if c.relaxable]
     scorer = snap.scorer
     total, scored = scorer.scores(compiled.parts(), candidates, clock)
+    typos = scorer.typos(compiled.parts(), clock)
     if ranking.coord > 0 and clauses:
         held = np.zeros(scorer.size, dtype=np.int32)  # how many clauses each document holds
         for clause in clauses:
@@ -195,13 +247,14 @@ def _relaxed(snap: WhooshSnapshot, compiled: Compiled, exact: Mask, want: int, s
             held += holds
         some = scored & ~exact
         total[some] *= (held[some] / len(clauses)) ** ranking.coord
-    pool = dict(scorer.top((total, scored), max(ranking.relax_pool, want)))
+    pool = dict(scorer.top((total, scored), max(ranking.relax_pool, want), typos=typos))
     with_all = set(np.flatnonzero(exact).tolist())  # fewer than `relax_below`
     for docnum in with_all:  # all the words: always in
         pool.setdefault(docnum, float(total[docnum]) if scored[docnum] else 0.0)
     first = with_all if len(clauses) <= ranking.exact_first_words else set()
     if sort == "relevance":
-        order = sorted(pool, key=lambda d: (d not in first, -pool[d], d))
+        tier = typos if typos is not None else np.zeros(scorer.size, dtype=np.int32)
+        order = sorted(pool, key=lambda d: (d not in first, tier[d], -pool[d], d))
     else:
         docs = np.array(sorted(pool), dtype=np.int64)
         keys = dict(zip(docs.tolist(), date_keys(snap.date_array(), docs, sort).tolist(), strict=True))

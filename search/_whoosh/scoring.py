@@ -34,6 +34,8 @@ __all__ = ["Scorer"]
 #: Most (document, score) pairs kept in the score cache, over all stems and query parts:
 #: 12 bytes each (arrays, not dicts of Python numbers), 30 MB at most.
 CACHE_SCORES = 2_500_000
+#: Query parts whose typo counts are kept beside their scores (the most recent ones).
+TYPO_PARTS = 256
 
 #: The total score of every document (indexed by number), and which ones are scored.
 Scored = tuple[np.ndarray, np.ndarray]
@@ -59,6 +61,7 @@ class Scorer:
         self._cache: OrderedDict[QueryPart | tuple[str, tuple[tuple[str, float], ...]], Column] = (
             OrderedDict())
         self._cached = 0
+        self._typos: dict[QueryPart, np.ndarray] = {}  # the typos of each document of a part
         self._lock = threading.Lock()  # held only to read or change the cache
         self._docs = int(np.count_nonzero(sets.live())) or 1
         self.size = sets.reader.doc_count_all()  # document numbers are below this
@@ -125,19 +128,55 @@ class Scorer:
             return found
         merged = np.zeros(self.size)
         held = np.zeros(self.size, dtype=bool)
-        for stem in query_part.stems:
+        typos = query_part.typos or (0,) * len(query_part.stems)
+        tier = np.full(self.size, 255, dtype=np.uint8) if query_part.typos else None
+        for stem, typo in sorted(zip(query_part.stems, typos, strict=True), key=lambda x: x[1]):
             if clock is not None:
                 clock.check()
             at, scores = self.stem(stem, query_part.fields, clock)
             if not len(at):
                 continue
+            if tier is not None:  # fewest typos first: a document counts its closest stems only
+                closest = ~held[at] | (tier[at] == typo)
+                at, scores = at[closest], scores[closest]
+                tier[at] = typo
             if query_part.combine == "any":  # the best stem (scores are positive)
                 merged[at] = np.maximum(merged[at], scores)
             else:
                 merged[at] += scores
             held[at] = True
         docs = np.flatnonzero(held)
+        if tier is not None:
+            with self._lock:
+                self._typos[query_part] = tier[docs]
+                while len(self._typos) > TYPO_PARTS:
+                    del self._typos[next(iter(self._typos))]
         return self._remember(query_part, _column(docs, merged[docs]))
+
+    def typos(self, parts: Iterable[QueryPart], clock: Clock | None = None) -> np.ndarray | None:
+        """How many typos each document holds over the parts (None: no part counts typos).
+        A document without a part counts one more typo than the most that part holds."""
+        out: np.ndarray | None = None
+        for query_part in parts:
+            if not query_part.typos:
+                continue
+            ids, _values = self.part(query_part, clock)
+            with self._lock:
+                tier = self._typos.get(query_part)
+            if len(query_part.stems) == 1:  # one stem: one number of typos
+                tier = np.full(len(ids), query_part.typos[0], dtype=np.uint8)
+            elif tier is None:  # dropped with the column: compute it again
+                with self._lock:
+                    self._cache.pop(query_part, None)
+                ids, _values = self.part(query_part, clock)
+                with self._lock:
+                    tier = self._typos[query_part]
+            missing = max(query_part.typos) + 1
+            if out is None:
+                out = np.zeros(self.size, dtype=np.int32)
+            out += missing
+            out[ids] += tier.astype(np.int32) - missing
+        return out
 
     def ids(self, query_part: QueryPart, clock: Clock | None = None) -> np.ndarray:
         """The documents one part of a query scores (the cached column)."""
@@ -159,20 +198,23 @@ class Scorer:
         return total, scored
 
     @staticmethod
-    def top(scores: Scored, k: int, candidates: Mask | Collection[int] = ()) -> list[tuple[int, float]]:
+    def top(scores: Scored, k: int, candidates: Mask | Collection[int] = (),
+            typos: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The `k` best scored (document, score), ties by document number; candidates (a
-        mask, or document numbers) without a score fill the rest, in document order."""
+        mask, or document numbers) without a score fill the rest, in document order. With
+        `typos`, documents with fewer typos come first whatever their scores."""
         if k <= 0:
             return []
         total, scored = scores
         docs = np.flatnonzero(scored)
         values = total[docs]
-        if len(docs) > k:  # the k-th best score, then every document that reaches it
-            floor = np.partition(values, len(values) - k)[len(values) - k]
-            keep = values >= floor
-            docs, values = docs[keep], values[keep]
-        best = sorted(zip(docs.tolist(), values.tolist(), strict=True),
-                      key=lambda item: (-item[1], item[0]))[:k]
+        rank = values if typos is None else values - typos[docs] * (float(values.max(initial=0.0)) + 1.0)
+        if len(docs) > k:  # the k-th best, then every document that reaches it
+            floor = np.partition(rank, len(rank) - k)[len(rank) - k]
+            keep = rank >= floor
+            docs, values, rank = docs[keep], values[keep], rank[keep]
+        best = [(d, v) for d, v, _r in sorted(zip(docs.tolist(), values.tolist(), rank.tolist(), strict=True),
+                                              key=lambda item: (-item[2], item[0]))[:k]]
         if len(best) < k:
             if _is_mask(candidates):
                 rest = np.flatnonzero(candidates & ~scored)[:k - len(best)].tolist()

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import math
 import threading
-from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from whoosh.util.times import long_to_datetime
 
-from ..analysis import analyze
 from ..backend import Matches, MatchRequest, StoredArticle
 from ..clock import Clock
 from ..corpus import Article
@@ -22,20 +19,18 @@ from ..results import IndexStats, as_datetime
 from ..storage import dir_size, read_meta
 from ..vocabulary import Vocabulary
 from ..words import ValueIndex
-from .compiler import QueryPart
 from .damage import reads_index
-from .matching import match, rank
+from .duplicates import DuplicateGroups
+from .matching import match
 from .postings import MISSING_DATE, PostingCache, numeric_column
 from .scoring import Scorer
+from .similar import similar
 
 __all__ = ["WhooshSnapshot", "stored_article"]
 
 _DAY = 86_400_000_000  # microseconds
 _EPOCH_DAYS = 719_162  # days from 0001-01-01 to 1970-01-01
-
-#: Terms of an article that make its "similar" query, and those of them highlighted.
-SIMILAR_TERMS = 25
-SIMILAR_SHOWN = 10
+T = TypeVar("T")
 
 
 class WhooshSnapshot:
@@ -58,6 +53,7 @@ class WhooshSnapshot:
         self._months: np.ndarray | None = None
         self._stats: IndexStats | None = None
         self._vocab: Vocabulary | None = None
+        self._duplicates: DuplicateGroups | None = None
         self._once = threading.Lock()  # loads the vocabulary and the date column once
         #: searches running on this snapshot, and whether a newer one replaced it
         self.users = 0
@@ -65,21 +61,29 @@ class WhooshSnapshot:
 
     # -- caches ----------------------------------------------------------------------
 
+    def _once_loaded(self, name: str, load: Callable[[], T]) -> T:
+        """The cache `name`, loaded by `load` on first use (once, whatever the threads)."""
+        value = getattr(self, name)
+        if value is None:
+            with self._once:
+                value = getattr(self, name)
+                if value is None:
+                    value = load()
+                    setattr(self, name, value)
+        return value  # type: ignore[no-any-return]
+
     def vocabulary(self) -> Vocabulary:
         """The index's vocabulary, read on first use."""
-        if self._vocab is None:
-            with self._once:
-                if self._vocab is None:
-                    self._vocab = Vocabulary.load(self.path)
-        return self._vocab
+        return self._once_loaded("_vocab", lambda: Vocabulary.load(self.path))
+
+    def duplicates(self) -> DuplicateGroups:
+        """The groups of duplicate articles, read on first use."""
+        return self._once_loaded("_duplicates",
+                                 lambda: DuplicateGroups.read(self.reader, self.postings.live()))
 
     def date_array(self) -> np.ndarray:
         """The date of every document as a sortable number (`MISSING_DATE`: no date)."""
-        if self._dates is None:
-            with self._once:
-                if self._dates is None:
-                    self._dates = self._read_dates()
-        return self._dates
+        return self._once_loaded("_dates", self._read_dates)
 
     def month_column(self) -> np.ndarray:
         """The month of every document as `year * 12 + month - 1` (-1: no date), for the
@@ -143,33 +147,8 @@ class WhooshSnapshot:
 
     @reads_index
     def similar(self, key: Hashable, limit: int, clock: Clock) -> Matches:
-        """The articles sharing the most distinctive terms of this one (weighted tf-idf of
-        its title and body terms), best first."""
-        stored = self.searcher.stored_fields(key)
-        n_docs = max(self.reader.doc_count(), 1)
-        tf = Counter(t.text for t in analyze(stored.get("title", "") + "\n" + stored.get("body", "")))
-        weights = []
-        for term, count in tf.items():
-            if len(term) < 3 or term.isdigit():
-                continue
-            df = self.reader.doc_frequency("body", term)
-            if df < 2:
-                continue
-            weights.append(((1 + math.log(count)) * math.log(n_docs / df), term))
-        top = sorted((w for w in weights if w[0] > 0), reverse=True)[:SIMILAR_TERMS]  # 0: in every one
-        if not top:
-            return Matches()
-        peak = top[0][0]
-        fields = (("title", self.ranking.title_boost), ("body", 1.0))
-        parts = [QueryPart((t,), fields, w / peak, "any") for w, t in top]
-        matched = np.zeros(self.postings.size(), dtype=bool)
-        for _, term in top:
-            for field, _ in fields:
-                matched[self.postings.term(field, term, clock)] = True
-        matched[int(key)] = False  # type: ignore[call-overload]
-        ranked = rank(self, parts, limit, "relevance", matched, clock)
-        return Matches(total=int(np.count_nonzero(matched)), ranked=ranked,
-                       terms=frozenset(t for _, t in top[:SIMILAR_SHOWN]))
+        """The articles closest to this one, best first (`search._whoosh.similar`)."""
+        return similar(self, key, limit, clock)
 
     @reads_index
     def stats(self) -> IndexStats:

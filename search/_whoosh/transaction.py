@@ -11,9 +11,9 @@ from typing import Any
 
 from ..analysis import index_analyzer
 from ..backend import WriteResult
-from ..corpus import Article
+from ..corpus import Article, duplicate_keys
 from ..errors import IndexWriteError
-from ..schema import SCHEMA_VERSION
+from ..schema import SCHEMA_VERSION, TEXT_FIELDS
 from ..storage import (
     check_index,
     dir_size,
@@ -24,6 +24,7 @@ from ..storage import (
     write_meta,
 )
 from ..vocabulary import Vocabulary, VocabularyBuilder
+from .duplicates import key_digest
 from .fields import make_schema
 from .parallel_writer import ParallelWriter
 from .reads import create_whoosh, open_whoosh
@@ -40,7 +41,7 @@ def _naive(when: datetime) -> datetime:
 class Documents:
     """Turn articles into whoosh documents.
 
-    The writer analyses title and body and counts their vocabulary words (in its own
+    The writer analyses title, lead and body and counts their vocabulary words (in its own
     processes when there are several); `words` gives the words of a stored article again,
     to uncount them when it is replaced or removed.
     """
@@ -49,8 +50,11 @@ class Documents:
         self.analyzer = index_analyzer()
 
     def words(self, stored: Mapping[str, Any]) -> dict[str, str]:
-        """The vocabulary words of a stored article's title and body (word -> form)."""
-        return self.analyzer.words(stored.get("body", ""), self.analyzer.words(stored.get("title", "")))
+        """The vocabulary words of a stored article's title, lead and body (word -> form)."""
+        words: dict[str, str] = {}
+        for name in TEXT_FIELDS:
+            self.analyzer.words(stored.get(name, ""), words)
+        return words
 
     def __call__(self, article: Article, digest: str) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -59,6 +63,10 @@ class Documents:
             "body": article.body,
             "hash": digest,
         }
+        url, body = duplicate_keys(article)
+        doc["dupbody"] = key_digest(body)
+        if url:
+            doc["dupurl"] = key_digest(url)
         if article.lead:
             doc["lead"] = article.lead
         if article.url:

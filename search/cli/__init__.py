@@ -93,6 +93,8 @@ def _query_parser(sub: Any, epilog: str) -> None:
     q.add_argument("--until", help=_("last day, e.g. 2024-06-30"))
     q.add_argument("--timeline", action="store_true",
                    help=_("also print how many articles match per month (or year), as bars"))
+    q.add_argument("--duplicates", action="store_true",
+                   help=_("list every copy of an article (same URL or text), not one hit for them all"))
     out = q.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help=_("print one JSON object"))
     out.add_argument("--jsonl", action="store_true", help=_("print one JSON hit a line"))
@@ -209,7 +211,7 @@ def _query(args: argparse.Namespace, ix: Index, out: Out, settings: Settings) ->
     limit = args.limit if args.limit is not None else settings["limit"]
     counts = bool(args.json or args.timeline or args.format in ("json", "jsonl"))  # facets cost
     res = ix.search(" ".join(args.query), limit=limit, offset=args.offset, sort=args.sort, filters=filters,
-                    date_from=args.since, date_to=args.until, facets=counts)
+                    date_from=args.since, date_to=args.until, facets=counts, duplicates=args.duplicates)
     if args.format or args.json:
         from ..export import FORMATS
 

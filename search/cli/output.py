@@ -129,8 +129,9 @@ class Out:
 
     def hit(self, n: int, hit: Hit) -> None:
         """One hit: number and title, date · source · tags, snippet, id · url."""
+        also = _("also in: {rubriques}").format(rubriques=", ".join(hit.also_in)) if hit.also_in else ""
         meta = " · ".join(x for x in (hit.date.date().isoformat() if hit.date else "", hit.source,
-                                      ", ".join(hit.tags)) if x)
+                                      ", ".join(hit.tags), also) if x)
         line = Text(f"{n:>3}. ", style="bold")
         line.append_text(_styled(hit.title, hit.title_spans(), "bold yellow"))
         line.stylize("bold", 5)

@@ -15,6 +15,7 @@ from .article import (
     content_hash,
     parse_date,
 )
+from .identity import DuplicateKeys, duplicate_keys
 from .readers import corpus_files, corpus_signature, iter_articles, parse_text_article, read_corpus, text_path
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "TEXT_SUFFIXES",
     "Article",
     "CorpusReport",
+    "DuplicateKeys",
     "Problem",
     "Record",
     "article_from_record",
@@ -30,6 +32,7 @@ __all__ = [
     "content_hash",
     "corpus_files",
     "corpus_signature",
+    "duplicate_keys",
     "iter_articles",
     "parse_date",
     "parse_text_article",

@@ -72,12 +72,14 @@ class ArticleView(VerticalScroll, can_focus=True):
     # -- public --------------------------------------------------------------
 
     def show(self, article: Article, highlights: Sequence[Highlight]) -> None:
-        """Show `article` with `highlights` (spans into its original title and body). The
+        """Show `article` with `highlights` (spans into its original title, lead and body). The
         same article with the same matches (the search ran again: a filter panel opened,
         facets counted) keeps the current match."""
         same = self.article is not None and self.article.id == article.id
         self.article = article
-        order = {"title": 0, "body": 1}
+        order = {"title": 0, "lead": 1, "body": 2}
+        if not _shows_lead(article):
+            del order["lead"]
         matches = sorted((Match(h.field, h.start, h.end) for h in highlights
                           if h.field in order and self._valid(h)),
                          key=lambda m: (order[m.field], m.start))
@@ -110,7 +112,7 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def _valid(self, h: Highlight) -> bool:
         assert self.article is not None
-        text = self.article.title if h.field == "title" else self.article.body
+        text: str = getattr(self.article, h.field)
         return 0 <= h.start < h.end <= len(text)
 
     def _move(self, step: int) -> None:
@@ -181,9 +183,9 @@ class ArticleView(VerticalScroll, can_focus=True):
             self._paragraph(_("Rubriques: {tags}").format(tags=", ".join(article.tags)), -1, "tags",
                             ".article-tags", lines, width)
         lines.append(Content("─" * width).stylize(".article-meta"))
-        lead = article.lead.strip()
-        if lead and not article.body.lstrip().startswith(lead[:40]):
-            self._paragraph(lead, -1, "lead", ".article-lead", lines, width)
+        if _shows_lead(article):
+            lead = article.lead.strip()
+            self._paragraph(lead, article.lead.index(lead), "lead", ".article-lead", lines, width)
             lines.append(Content(""))
         pos = 0
         body = article.body
@@ -211,3 +213,9 @@ class ArticleView(VerticalScroll, can_focus=True):
             self.scroll_to(y=target, animate=False, immediate=True)
         else:
             self.scroll_to(y=0, animate=False, immediate=True)
+
+
+def _shows_lead(article: Article) -> bool:
+    """Whether the lead is shown above the body (not when the body opens with it)."""
+    lead = article.lead.strip()
+    return bool(lead) and not article.body.lstrip().startswith(lead[:40])

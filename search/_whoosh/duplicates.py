@@ -1,0 +1,115 @@
+"""Duplicate articles of one open reader: groups read from the `dupurl` and `dupbody`
+columns (64-bit digests of `search.corpus.duplicate_keys`), and matches collapsed to one
+article a group."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from ..backend import Match
+from .postings import Mask, numeric_column
+
+__all__ = ["KEY_COLUMNS", "DuplicateGroups", "key_digest"]
+
+#: The columns holding the duplicate keys of each document (0: none).
+KEY_COLUMNS = ("dupurl", "dupbody")
+
+
+def key_digest(key: str) -> int:
+    """A duplicate key as a 64-bit number for its column (0 means no key)."""
+    if not key:
+        return 0
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()) or 1
+
+
+class DuplicateGroups:
+    """Which documents are the same article: those sharing a canonical URL or a body,
+    directly or through another (the groups are the connected ones)."""
+
+    def __init__(self, size: int, groups: Iterable[list[int]]) -> None:
+        self.group = np.full(max(size, 1), -1, dtype=np.int32)  # -1: a document alone
+        self.members: list[tuple[int, ...]] = []
+        for docs in groups:
+            if len(docs) > 1:
+                self.group[docs] = len(self.members)
+                self.members.append(tuple(sorted(docs)))
+        self.grouped = self.group >= 0
+        #: the documents after the first (lowest number) of their group
+        self.later = np.zeros(len(self.group), dtype=bool)
+        for members in self.members:
+            self.later[list(members[1:])] = True
+
+    @classmethod
+    def read(cls, reader: Any, live: np.ndarray) -> DuplicateGroups:
+        """The groups of the live documents of a whoosh reader (`live`: its live mask)."""
+        size = reader.doc_count_all()
+        parent: dict[int, int] = {}
+
+        def root(d: int) -> int:
+            while parent[d] != d:
+                parent[d] = d = parent[parent[d]]
+            return d
+
+        for name in KEY_COLUMNS:
+            keys = np.zeros(size, dtype=np.uint64)
+            for sub, offset in reader.leaf_readers():
+                if name in sub.schema and sub.has_column(name):
+                    keys[offset:offset + sub.doc_count_all()] = numeric_column(
+                        sub.column_reader(name), sub.doc_count_all())
+            docs = np.flatnonzero((keys != 0) & live)
+            order = np.argsort(keys[docs], kind="stable")
+            docs, keys_sorted = docs[order], keys[docs][order]
+            same = np.flatnonzero(keys_sorted[1:] == keys_sorted[:-1])  # doc i+1 repeats doc i's key
+            for a, b in zip(docs[same].tolist(), docs[same + 1].tolist(), strict=True):
+                parent.setdefault(a, a)
+                parent.setdefault(b, b)
+                ra, rb = root(a), root(b)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+        groups: dict[int, list[int]] = {}
+        for d in parent:
+            groups.setdefault(root(d), []).append(d)
+        return cls(size, groups.values())
+
+    def once(self, docs: Mask) -> Mask:
+        """`docs` with one document for each group of duplicates among them (its first, or
+        the first of it that is in `docs`): what totals and facets count."""
+        later = docs & self.later
+        if not self.members or not later.any():
+            return docs
+        once = docs & ~self.later
+        for d in np.flatnonzero(later).tolist():  # a group whose first is not in docs keeps one other
+            first = self.members[int(self.group[d])][0]
+            if not docs[first] and not once[list(self.members[int(self.group[d])])].any():
+                once[d] = True
+        return once
+
+    def redundant(self, docs: Mask) -> int:
+        """How many of `docs` are duplicates of another of them (not counted in a total)."""
+        if not self.members:
+            return 0
+        groups = self.group[docs & self.grouped]
+        return int(len(groups) - len(np.unique(groups)))
+
+    def collapse(self, ranked: Iterable[Match], matched: Mask, want: int) -> list[Match]:
+        """The first `want` of `ranked`, one a group (the best ranked), each with the
+        other matching articles of its group as its `duplicates`."""
+        out: list[Match] = []
+        seen: set[int] = set()
+        for m in ranked:
+            if len(out) == want:
+                break
+            g = int(self.group[m.key]) if self.members else -1  # type: ignore[call-overload]
+            if g < 0:
+                out.append(m)
+                continue
+            if g in seen:
+                continue
+            seen.add(g)
+            others = tuple(d for d in self.members[g] if d != m.key and matched[d])
+            out.append(Match(m.key, m.score, m.all_words, others))
+        return out
