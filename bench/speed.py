@@ -64,7 +64,8 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     """Run one phase (prepare, or build, query or update of a system); return what it measured."""
     if args.worker == "prepare":
         return prepare(args.workdir, QUICK if args.quick else FULL)
-    system: Any = make_system(args.system)
+    name = args.system
+    system: Any = baseline_system(name) if name.startswith(BASELINE) else make_system(name)
     workdir: Path = args.workdir
     if args.worker == "build" and hasattr(system, "serve"):
         system.serve(workdir)  # a server (the cluster's nodes) starts before the timing
@@ -94,6 +95,33 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+#: The project at an earlier commit (`--baseline REF`) is the system `project@REF`: its
+#: workers import `search` from a checkout of that commit (`BASELINE_ENV` names it).
+BASELINE = "project@"
+BASELINE_ENV = "BENCH_BASELINE_SOURCE"
+
+
+def baseline_system(name: str) -> Any:
+    """The project as of the `--baseline` commit: `search` imported from its checkout
+    (bench's own code stays this one's, so both are driven the same way)."""
+    sys.path.insert(0, os.environ[BASELINE_ENV])
+    from bench.project import Project
+
+    system = Project()
+    system.name = name
+    return system
+
+
+def checkout(ref: str, where: Path) -> Path:
+    """A detached worktree of `ref` at `where` (removed by `drop_checkout`)."""
+    subprocess.run(["git", "worktree", "add", "--detach", "-q", str(where), ref], cwd=REPO, check=True)
+    return where
+
+
+def drop_checkout(where: Path) -> None:
+    subprocess.run(["git", "worktree", "remove", "--force", str(where)], cwd=REPO, check=False)
+
+
 def _nodes_rss(system: Any, result: dict[str, Any]) -> None:
     """The peak memory of a system's server processes (the cluster's nodes), when it has any."""
     if hasattr(system, "nodes_rss_mb"):
@@ -113,7 +141,8 @@ def data_paths(tmp: Path) -> dict[str, Path]:
     }
 
 
-def run_worker(phase: str, system: str, tmp: Path, *, quick: bool) -> dict[str, Any]:
+def run_worker(phase: str, system: str, tmp: Path, *, quick: bool,
+               env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run one worker subprocess and return what it reported (or ``{"error": ...}``).
 
     Linux carries a parent's peak RSS over into its child's ``ru_maxrss`` (across fork and exec),
@@ -125,7 +154,8 @@ def run_worker(phase: str, system: str, tmp: Path, *, quick: bool) -> dict[str, 
     cmd += ["--workdir", str(tmp if phase == "prepare" else tmp / system), "--out", str(out)]
     cmd += ["--corpus", str(corpus), "--mix", str(paths["mix"]), "--changes", str(paths["changes"])]
     cmd += ["--quick"] if quick else []
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False,
+                          env=None if env is None else {**os.environ, **env})
     if proc.returncode != 0:
         lines = proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"]
         return {"error": lines[-1]}
@@ -266,6 +296,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write the results")
     p.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also run the project as of this git commit (system project@REF, from a temporary "
+        "checkout), in the same run: `--systems project --baseline 53fc8b4`",
+    )
+    p.add_argument(
         "--profile",
         metavar="KIND",
         choices=["rebuild", *KINDS],
@@ -307,33 +343,45 @@ def main(argv: list[str] | None = None) -> int:
             err.print(f"[red]preparing the data failed: {prepared['error']}[/red]")
             return 1
         n_articles = prepared["articles"]
-        for name in args.systems:
-            try:
-                make_system(name).close()
-            except PeerUnavailable as reason:
-                err.print(f"[yellow]skipping {name}: {reason}[/yellow]")
-                continue
+        env: dict[str, str] | None = None
+        systems = list(args.systems)
+        if args.baseline:
+            env = {BASELINE_ENV: str(checkout(args.baseline, tmp / "baseline-source"))}
+            systems.insert(0, BASELINE + args.baseline)
+        for name in systems:
+            if not name.startswith(BASELINE):
+                try:
+                    make_system(name).close()
+                except PeerUnavailable as reason:
+                    err.print(f"[yellow]skipping {name}: {reason}[/yellow]")
+                    continue
             res = results[name] = {}
-            phases = ["build", "query"] + (["update"] if name in UPDATABLE else [])
+            updatable = name in UPDATABLE or name.startswith(BASELINE)
+            phases = ["build", "query"] + (["update"] if updatable else [])
             for phase in phases:
                 err.print(f"{name}: {phase} ...")
-                res[phase] = run_worker(phase, name, tmp, quick=args.quick)
+                res[phase] = run_worker(phase, name, tmp, quick=args.quick, env=env)
                 if "error" in res[phase]:
                     err.print(f"[red]{name} {phase} failed: {res[phase]['error']}[/red]")
                     break
             if "seconds" in res["build"]:
                 res["build"]["articles_per_s"] = n_articles / res["build"]["seconds"]
+        if args.baseline:
+            drop_checkout(tmp / "baseline-source")
     for t in tables(results, n_articles):
         out_console.print(t)
     for name in results:
-        out_console.print(f"  {name}: one query = {MEASURES[name]}")
+        out_console.print(f"  {name}: one query = {MEASURES.get(name, MEASURES['project'])}")
         nodes = {phase: results[name].get(phase, {}).get("nodes_rss_mb") for phase in ("build", "query")}
         if any(nodes.values()):
             out_console.print(f"  {name}: its nodes' peak RSS (MB, not in the RSS columns): "
                               f"{nodes['build']} building, {nodes['query']} searching")
     summary = ratios(results)
     on_cluster = ratios(results, "cluster", "project")
-    for title, values in (("project / plain-whoosh", summary), ("cluster / project", on_cluster)):
+    before = BASELINE + args.baseline if args.baseline else ""
+    over_baseline = ratios(results, "project", before)
+    for title, values in (("project / plain-whoosh", summary), ("cluster / project", on_cluster),
+                          (f"project / {before}", over_baseline)):
         if any(v is not None for v in values.values()):
             rt = Table(title=title)
             rt.add_column("measure")
@@ -352,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         "systems": results,
         "ratios_project_over_whoosh": summary,
         "ratios_cluster_over_project": on_cluster,
+        "ratios_project_over_baseline": over_baseline,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2))
