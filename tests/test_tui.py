@@ -362,6 +362,24 @@ async def test_suggestion_is_shown_and_accepted(index_path: Path, tmp_path: Path
 
 
 @sync
+async def test_a_corrected_word_is_said_above_the_results_and_ctrl_d_searches_it_as_typed(
+        index_path: Path, tmp_path: Path) -> None:
+    app = app_for(index_path, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:  # a narrow screen: the status line is cut
+        await settle(app, pilot)
+        app.box.value = "électricté"
+        await settle(app, pilot)
+        assert ids(app) == ["electricite"]
+        assert str(app.suggestion.render()) == (
+            'Résultats pour électricité.  (Ctrl+D cherche "électricté" tel que tapé)')
+        assert "électricité" not in str(app.query_one("#status-text").render())  # said once
+        await pilot.press("ctrl+d")
+        await settle(app, pilot)
+        assert app.box.value == '"électricté"' and ids(app) == []
+        assert app.suggestion.suggestion == '"électricité"'  # back: the correction, proposed
+
+
+@sync
 async def test_ctrl_d_deletes_in_the_box_without_a_suggestion(index_path: Path, tmp_path: Path) -> None:
     app = app_for(index_path, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:

@@ -234,7 +234,7 @@ class SearchApp(App[None]):
             self.pane.show_results(request, results, keep=keep, keep_id=self._keep_hit)
             self.set_timer(LOOKED_AT, lambda: self.looked_at(request))
         self._keep_hit = None
-        self.suggestion.show(results.suggestion if results is not None else None)
+        self.suggestion.show_for(results)
         if answer.facets is not None or results is None:
             self.filters.show(answer.facets or {}, counted=results is not None)
             self.timeline.show(answer.facets or {})
@@ -406,7 +406,7 @@ class SearchApp(App[None]):
         return True
 
     def action_accept_suggestion(self) -> None:
-        """Ctrl+D: search the suggested spelling."""
+        """Ctrl+D: search the suggested spelling (or, after a correction, the words as typed)."""
         self.query_bar.accept_suggestion()
 
     def action_focus_search(self) -> None:

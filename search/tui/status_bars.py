@@ -21,7 +21,8 @@ __all__ = ["Chip", "ChipBar", "StatusBar", "SuggestionBar"]
 
 
 class SuggestionBar(Static):
-    """"Vouliez-vous dire : …" when the engine has a suggestion; click accepts it.
+    """"Vouliez-vous dire : …" when the engine has a suggestion, or "Résultats pour …" when
+    it corrected a word; Ctrl+D or a click searches the suggestion (or the words as typed).
 
     The bar keeps its line when it has nothing to say: the results do not jump by a line
     (and the whole screen is not laid out again) each time a half-typed word gets a
@@ -33,17 +34,32 @@ class SuggestionBar(Static):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__("", **kwargs)
+        #: the query Ctrl+D puts in the box (None: nothing to offer)
         self.suggestion: str | None = None
+        self._shown: Content = Content("")
 
     def show(self, suggestion: str | None) -> None:
         """Show `suggestion`, or nothing for None."""
-        if suggestion == self.suggestion:
-            return
-        self.suggestion = suggestion
-        content = Content.from_markup(
+        self._set(suggestion, Content.from_markup(
             _("Did you mean: [b u]$s[/]?  [dim](Ctrl+D accepts it)[/]"), s=suggestion
-        ) if suggestion else Content("")
-        self.update(content, layout=False)
+        ) if suggestion else Content(""))
+
+    def show_for(self, results: Results | None) -> None:
+        """What `results` offer: the words as typed when a word was corrected, else the
+        engine's suggestion."""
+        corrected = next((n for n in results.notices if n.code == "corrected"), None) if results else None
+        if corrected is None:
+            self.show(results.suggestion if results is not None else None)
+            return
+        self._set(corrected.params["as_typed"], Content.from_markup(
+            _("Results for [b]$q[/].  [dim](Ctrl+D searches $t as typed)[/]"),
+            q=corrected.params["query"], t=corrected.params["as_typed"]))
+
+    def _set(self, suggestion: str | None, content: Content) -> None:
+        self.suggestion = suggestion
+        if content != self._shown:
+            self._shown = content
+            self.update(content, layout=False)
 
     def on_click(self, event: Click) -> None:
         """Accept the suggestion."""
@@ -135,8 +151,8 @@ class StatusBar(Horizontal):
         if loaded and loaded < results.total:  # last: the first part a narrow screen cuts
             parts.append(_("{n} in the list, more as you scroll").format(n=number(loaded)))
         text = Content(" · ".join(parts))
-        for warning in results.notices:
-            if getattr(warning, "code", "") != "empty":
+        for warning in results.notices:  # (a correction has the line above the results)
+            if getattr(warning, "code", "") not in ("empty", "corrected"):
                 text += Content("  ⚠ " + notice_message(warning)).stylize(".status-note")
         self.query_one("#status-text", Static).update(text, layout=False)
 
