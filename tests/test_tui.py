@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from search import SCHEMA_VERSION, Index, Results, SearchCancelledError
+from search import SCHEMA_VERSION, Article, Index, Results, SearchCancelledError
 from search._whoosh.postings import PostingCache
 from search.errors import IndexLockedError, IndexWriteError, error_from_dict
 from search.i18n import use_language
@@ -29,6 +29,7 @@ from search.tui import _write_process as write_process
 from search.tui._idle_gc import OVERDUE, YOUNG, IdleCollector
 from search.tui._wrap import line_of, wrap_offsets
 from search.tui.article_view import Match
+from search.tui.result_list import CardLayout, HitCard
 from search.tui.help_screen import HelpScreen
 from search.tui.history import History
 from search.tui.request import Request, valid_date
@@ -285,6 +286,24 @@ async def test_the_preview_shows_the_lead_with_its_highlights(tmp_path: Path) ->
         other, current = preview._match_styles()
         marked = [content.plain[s.start:s.end] for s in content.spans if s.style in (other, current)]
         assert marked == ["thermomètre"]
+
+
+@sync
+async def test_a_duplicate_is_one_card_that_says_where_else_it_was_published(tmp_path: Path) -> None:
+    body = "Les sapeurs-pompiers ont maîtrisé l’incendie de la scierie dans la nuit."
+    articles = [Article(id="a", title="Incendie d’une scierie", body=body, tags=("régions",)),
+                Article(id="b", title="Incendie d’une scierie", body=body, tags=("faits divers",)),
+                Article(id="c", title="Une scierie rouvre", body="La scierie rouvre ses portes.")]
+    Index.rebuild(articles, tmp_path / "index", procs=1).close()
+    app = app_for(tmp_path / "index", tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "incendie")
+        assert ids(app) == ["a"] and app.result_list.total == 1
+        meta = HitCard(app.result_list.hits[0], CardLayout()).lines(100)[1].plain
+        assert meta == "régions · aussi dans : faits divers"  # (no date, no source)
+        content = app.preview.query_one("#article-text").render()
+        assert "Aussi publié sous : b" in content.plain
 
 
 @sync

@@ -297,7 +297,7 @@ class SearchApp(App[None]):
         if event.article is None:
             self.preview.clear(tui_error(event.error or RuntimeError("?")))
         else:
-            self.preview.show(event.article, event.hit.highlights)
+            self.preview.show(event.article, event.hit.highlights, duplicates=event.hit.duplicates)
 
     @on(OptionList.OptionSelected, "#results")
     @on(Input.Submitted, "#search")

@@ -59,6 +59,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         super().__init__(**kwargs)
         localize_bindings(self)
         self.article: Article | None = None
+        self.duplicates: tuple[str, ...] = ()  # the ids of the copies the article stands for
         self.matches: list[Match] = []
         self.current = -1
         self.match_lines: list[int] = []
@@ -71,12 +72,14 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     # -- public --------------------------------------------------------------
 
-    def show(self, article: Article, highlights: Sequence[Highlight]) -> None:
-        """Show `article` with `highlights` (spans into its original title, lead and body). The
-        same article with the same matches (the search ran again: a filter panel opened,
-        facets counted) keeps the current match."""
+    def show(self, article: Article, highlights: Sequence[Highlight], *,
+             duplicates: Sequence[str] = ()) -> None:
+        """Show `article` with `highlights` (spans into its original title, lead and body) and
+        the ids of the `duplicates` it stands for. The same article with the same matches
+        (the search ran again: a filter panel opened, facets counted) keeps the current match."""
         same = self.article is not None and self.article.id == article.id
         self.article = article
+        self.duplicates = tuple(duplicates)
         order = {"title": 0, "lead": 1, "body": 2}
         if not _shows_lead(article):
             del order["lead"]
@@ -182,6 +185,9 @@ class ArticleView(VerticalScroll, can_focus=True):
         if article.tags:
             self._paragraph(_("Rubriques: {tags}").format(tags=", ".join(article.tags)), -1, "tags",
                             ".article-tags", lines, width)
+        if self.duplicates:
+            self._paragraph(_("Also published as: {ids}").format(ids=", ".join(self.duplicates)),
+                            -1, "copies", ".article-tags", lines, width)
         lines.append(Content("─" * width).stylize(".article-meta"))
         if _shows_lead(article):
             lead = article.lead.strip()

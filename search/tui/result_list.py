@@ -80,6 +80,8 @@ class HitCard(Visual):
         width = max(width, 4)
         title = styled(hit.title, hit.title_spans(), ".hit-title", ".hit-match")
         meta_parts = [date_text(hit.date), hit.source, ", ".join(hit.tags)]
+        if hit.also_in:  # the copies of a duplicate filed elsewhere
+            meta_parts.append(_("also in: {rubriques}").format(rubriques=", ".join(hit.also_in)))
         if not hit.all_words:
             meta_parts.append(_("some of the words"))
         meta = Content(" · ".join(p for p in meta_parts if p)).stylize(".hit-meta")
