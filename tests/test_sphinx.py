@@ -12,9 +12,10 @@ import pytest
 pytest.importorskip("pymysql", reason="the cluster backend needs pymysql (pip install -e '.[cluster]')")
 
 from search._sphinx import layout  # noqa: E402
-from search._sphinx.backend import check_analysis  # noqa: E402
+from search._sphinx.backend import check_analysis, check_columns  # noqa: E402
 from search._sphinx.cluster import node_config, write_configs  # noqa: E402
 from search._sphinx.documents import (  # noqa: E402
+    COLUMNS,
     article_from,
     date_tokens,
     doc_id,
@@ -26,6 +27,7 @@ from search._sphinx.documents import (  # noqa: E402
 from search._sphinx.layout import Router, Tables, Topology, failed_agents  # noqa: E402
 from search._sphinx.lexicon import Lexicon, LexiconBuilder  # noqa: E402
 from search._sphinx.nodes import Location, Node, quote  # noqa: E402
+from search._sphinx.statements import field_weights, ranked_sql  # noqa: E402
 from search._sphinx.translate import Translator  # noqa: E402
 from search.clock import Clock  # noqa: E402
 from search.corpus import Article  # noqa: E402
@@ -72,6 +74,35 @@ def test_the_engine_analysis_is_checked_against_the_project() -> None:
     for word, wrong in (("les", "les"), ("travaux", "travau"), ("chevaux", "chevaux")):
         with pytest.raises(ClusterError, match=f"analyses '{word}' as '{wrong}'.*search cluster config"):
             check_analysis(_Keywords(right | {word: wrong}), "t", "x")  # type: ignore[arg-type]
+
+
+class _Describe:
+    """A session whose DESCRIBE lists these columns."""
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = columns
+
+    def execute(self, sql: str) -> list[tuple[str, str]]:
+        assert sql == "DESCRIBE t"
+        return [(name, "field") for name in self.columns]
+
+
+def test_the_tables_columns_are_checked_against_this_version() -> None:
+    check_columns(_Describe(list(COLUMNS)), "t", "x")  # type: ignore[arg-type]
+    older = [c for c in COLUMNS if c != "lead"]  # schema 2's config
+    with pytest.raises(ClusterError, match="t has no column lead .*search cluster config.*rebuild"):
+        check_columns(_Describe(older), "t", "x")  # type: ignore[arg-type]
+
+
+def test_field_weights_are_whole_numbers_with_k1_scaled_alike() -> None:
+    assert field_weights(Ranking()) == ({"title": 4, "lead": 3, "body": 2}, 2)
+    sql = ranked_sql("t", "x", [], "relevance", 10, Ranking())
+    assert "bm25f(2.4,0,{title=4,lead=3,body=2,facts=0})" in sql  # the same scores as 2, 1.5, 1 and 1.2
+    assert field_weights(Ranking(title_boost=3, lead_boost=1)) == ({"title": 3, "lead": 1, "body": 1}, 1)
+    assert field_weights(Ranking(title_boost=2.2, lead_boost=1.5)) == (
+        {"title": 22, "lead": 15, "body": 10}, 10)
+    assert field_weights(Ranking(title_boost=2.25, lead_boost=1.3)) == (
+        {"title": 225, "lead": 130, "body": 100}, 100)
 
 
 def test_addresses() -> None:
@@ -164,25 +195,29 @@ def translate(q: str, lexicon: Lexicon | None = None) -> tuple[str | None, str |
 def test_translation_of_each_part_of_the_query_language() -> None:
     s = value_id("source", "Le Courrier du Matin")
     assert translate("réforme des retraites") == (
-        "((@(title,body) reforme) (@(title,body) retraites))",
-        "(((@(title,body) reforme) | (@(title,body) retraites)))", ["reform", "retrait"])
+        "((@(title,lead,body) reforme) (@(title,lead,body) retraites))",
+        "(((@(title,lead,body) reforme) | (@(title,lead,body) retraites)))", ["reform", "retrait"])
     assert translate("grève OR manifestation -SNCF")[0] == (  # OR binds less than the implicit AND
-        "(((@(title,body) greve) | ((@(title,body) manifestation) -(@(title,body) sncf))))")
-    assert translate("-grève")[0] == "((@facts =xall) -(@(title,body) greve))"
+        "(((@(title,lead,body) greve) | ((@(title,lead,body) manifestation) -(@(title,lead,body) sncf))))")
+    assert translate("-grève")[0] == "((@facts =xall) -(@(title,lead,body) greve))"
     assert translate("retraite OR NOT grève")[0] == (
-        "(((@(title,body) retraite) | ((@facts =xall) -(@(title,body) greve))))")
+        "(((@(title,lead,body) retraite) | ((@facts =xall) -(@(title,lead,body) greve))))")
     assert translate('"prix électricité"~3 titre:"bouclier tarifaire"')[0] == (
-        '((@(title,body) prix NEAR/4 electricite) (@title "bouclier tarifaire"))')
-    assert translate("électri*") == ("((@(title,body) (electricien | electricite | electrique)))",
+        '((@(title,lead,body) prix NEAR/4 electricite) (@title "bouclier tarifaire"))')
+    assert translate("électri*") == ("((@(title,lead,body) (electricien | electricite | electrique)))",
                                      None, ["electr", "electricien", "electricit"])
-    assert translate("gouvernemant~")[0] == "((@(title,body) (gouvernemant | gouvernement)))"
-    assert translate("macron^2 +retraite")[0] == "((@(title,body) macron^2) (@(title,body) retraite))"
-    assert translate("Saint-Étienne l'avion")[0] == "((@(title,body) saintetienne) (@(title,body) avion))"
+    assert translate("gouvernemant~")[0] == "((@(title,lead,body) (gouvernemant | gouvernement)))"
+    assert translate("macron^2 +retraite")[0] == (
+        "((@(title,lead,body) macron^2) (@(title,lead,body) retraite))")
+    assert translate("Saint-Étienne l'avion")[0] == (
+        "((@(title,lead,body) saintetienne) (@(title,lead,body) avion))")
     assert translate("source:courrier date:2023")[0] == f"((@facts (=s{s})) (@facts (=y2023)))"
     assert translate("date:[2023-04-30 TO 2024-01]")[0] == "((@facts (=d20230430 | =m202305 | "\
         "=m202306 | =m202307 | =m202308 | =m202309 | =m202310 | =m202311 | =m202312 | =m202401)))"
     assert translate("source:Inconnu")[0] == "((@facts =xnone))"
     assert translate("les des") == (None, None, [])
+    assert translate("chapo:électricité lead:réforme titre:x corps:grève")[0] == (
+        "((@lead electricite) (@lead reforme) (@title x) (@body greve))")
 
 
 def test_configs_declare_the_tables_of_each_node(tmp_path: Path) -> None:

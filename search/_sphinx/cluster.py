@@ -25,6 +25,7 @@ import orjson
 from ..analysis import IRREGULAR_PLURALS, STOP_WORDS
 from ..errors import ClusterError, ClusterUnavailableError
 from ..storage import process_alive
+from .documents import FIELDS
 from .layout import GENERATIONS, Tables, Topology
 from .nodes import API_PORT_OFFSET, Location, Node
 
@@ -83,7 +84,7 @@ def node_config(topology: Topology, node: Node, folder: Path, table: str, *, wat
             name = tables.shard(gen, shard)
             out.append(_block(f"index {name}", [
                 "type = rt", f"path = {data / name}", "rt_mem_limit = 256M",
-                "rt_field = title", "rt_field = body", "rt_field = facts", *_ATTRS, *analysis]))
+                *(f"rt_field = {name}" for name in FIELDS), *_ATTRS, *analysis]))
     out.append(_block(f"index {tables.meta}", [
         "type = rt", f"path = {data / tables.meta}", "rt_field = note",
         "rt_attr_string = kind", "rt_attr_bigint = version", "rt_attr_string = data"]))

@@ -11,12 +11,14 @@ import orjson
 
 from ..analysis import FrenchAnalyzer
 from ..corpus import Article
+from ..schema import TEXT_FIELDS
 from .nodes import quote
 
 __all__ = [
     "COLUMNS",
     "FACT_ALL",
     "FACT_NONE",
+    "FIELDS",
     "STORED",
     "article_from",
     "date_micros",
@@ -34,8 +36,11 @@ __all__ = [
 #: a string attribute's length in 22 bits (a longer one wraps around, silently).
 STORED = ("doc0", "doc1", "doc2", "doc3")
 CHUNK_BYTES = 4_000_000
+#: The full-text fields of the tables, in order: the text fields searched (`search.schema.TEXT_FIELDS`)
+#: and the facts (exact values and dates as words).
+FIELDS = (*TEXT_FIELDS, "facts")
 #: The columns written for an article, in order.
-COLUMNS = ("id", "title", "body", "facts", "aid", "digest", "date", "has_date", "year", "month",
+COLUMNS = ("id", *FIELDS, "aid", "digest", "date", "has_date", "year", "month",
            "source_id", "author_ids", "tag_ids", *STORED)
 #: Facts every article holds (a NOT needs something to subtract from) and none holds.
 FACT_ALL = "xall"
@@ -173,7 +178,7 @@ def row_sql(article: Article, digest: str) -> str:
     when = article.date
     values: list[Any] = [
         str(doc_id(article.id)),
-        quote(fold_text(article.title)), quote(fold_text(article.body)), quote(_facts(article)),
+        *(quote(fold_text(getattr(article, name))) for name in TEXT_FIELDS), quote(_facts(article)),
         quote(article.id), quote(digest),
         str(date_micros(when)) if when is not None else "0", "1" if when is not None else "0",
         str(when.year) if when is not None else "0",

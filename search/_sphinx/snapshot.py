@@ -14,6 +14,7 @@ from ..clock import Clock, OutOfTime
 from ..corpus import Article
 from ..ranking import RankingConfig as Ranking
 from ..results import FacetCount, IndexStats, Notice, as_datetime, years_of
+from ..schema import TEXT_FIELDS
 from ..vocabulary import Vocabulary
 from ..words import is_question
 from .documents import STORED, article_from, doc_id
@@ -188,7 +189,8 @@ class SphinxSnapshot:
         if not stored or limit <= 0:
             return Matches()
         article = stored[0].article
-        words = list(index_analyzer().words(article.title + "\n" + article.body))
+        text = "\n".join(getattr(article, name) for name in TEXT_FIELDS)
+        words = list(index_analyzer().words(text))
         df = self._frequencies(words)
         best: dict[str, tuple[int, str]] = {}  # stem -> (articles holding it, a word of it)
         for word in words:
@@ -196,7 +198,7 @@ class SphinxSnapshot:
             if df.get(word, 0) > best.get(stem, (0, ""))[0]:
                 best[stem] = (df[word], word)
         articles = max(self.state.articles, 1)
-        tf = Counter(t.text for t in analyze(article.title + "\n" + article.body))
+        tf = Counter(t.text for t in analyze(text))
         weights = sorted(((1 + math.log(count)) * math.log(articles / best[term][0]), term)
                          for term, count in tf.items()
                          if len(term) >= 3 and not term.isdigit() and best.get(term, (0, ""))[0] >= 2)
@@ -205,7 +207,7 @@ class SphinxSnapshot:
             return Matches()
         peak = top[0][0]
         alternatives = " | ".join(f"{best[t][1]}^{max(w / peak, 0.001):.3f}" for w, t in top)
-        match = f"@(title,body) ({alternatives})"
+        match = f"@({','.join(TEXT_FIELDS)}) ({alternatives})"
         answers = self._read(lambda table: [Query(ranked_sql(
             table, match, [], "relevance", limit, self.ranking, extra=[f"id != {key}"]), meta=True)],
             clock)
