@@ -19,18 +19,20 @@ from search._sphinx.documents import (  # noqa: E402
     article_from,
     date_tokens,
     doc_id,
+    dup_keys,
     fold_text,
     row_sql,
     stored_pieces,
     value_id,
 )
+from search._sphinx.groups import KeyLog, components, regroup  # noqa: E402
 from search._sphinx.layout import Router, Tables, Topology, failed_agents  # noqa: E402
 from search._sphinx.lexicon import Lexicon, LexiconBuilder  # noqa: E402
 from search._sphinx.nodes import Location, Node, quote  # noqa: E402
 from search._sphinx.statements import field_weights, ranked_sql  # noqa: E402
 from search._sphinx.translate import Translator  # noqa: E402
 from search.clock import Clock  # noqa: E402
-from search.corpus import Article  # noqa: E402
+from search.corpus import Article, duplicate_keys  # noqa: E402
 from search.errors import ClusterError  # noqa: E402
 from search.query_syntax import parse  # noqa: E402
 from search.ranking import RankingConfig as Ranking  # noqa: E402
@@ -90,7 +92,7 @@ class _Describe:
 def test_the_tables_columns_are_checked_against_this_version() -> None:
     check_columns(_Describe(list(COLUMNS)), "t", "x")  # type: ignore[arg-type]
     older = [c for c in COLUMNS if c != "lead"]  # schema 2's config
-    with pytest.raises(ClusterError, match="t has no column lead .*search cluster config.*rebuild"):
+    with pytest.raises(ClusterError, match="t has no column lead .*delete.*search cluster config.*rebuild"):
         check_columns(_Describe(older), "t", "x")  # type: ignore[arg-type]
 
 
@@ -161,8 +163,13 @@ def test_rows_keep_the_original_text_and_fold_the_indexed_text() -> None:
     assert fold_text(article.title) == "oeuvre juste"
     assert fold_text(article.body) == "porte parole edf 7.5 n porteparole"
     row = row_sql(article, "abc")
-    assert row.startswith(f"({doc_id(article.id)}, 'oeuvre juste', ")
-    assert f"'xall y2024 m202403 d20240315 s{value_id('source', 'Le Monde')} " in row
+    assert row.startswith(f"({doc_id(article.id)}, 'oeuvre juste', 'lead', ")
+    url, body = dup_keys(article)
+    assert url == value_id("dupurl", "https://e.fr/x")
+    assert body == value_id("dupbody", duplicate_keys(article)[1])
+    assert f"'xall u{url} b{body} y2024 m202403 d20240315 s{value_id('source', 'Le Monde')} " in row
+    assert f"), {url}, {body}, {doc_id(article.id)}, 1, '" in row  # alone: its own group
+    assert f"), {url}, {body}, 42, 3, '" in row_sql(article, "abc", (42, 3))  # in a group of three
     assert quote("it's \\ \n") == "'it\\'s \\\\ \\n'"
     pieces = stored_pieces(article)
     assert quote(pieces[0]) in row and pieces[1:] == ["", "", ""]
@@ -170,6 +177,28 @@ def test_rows_keep_the_original_text_and_fold_the_indexed_text() -> None:
     assert 0 < doc_id("a") < 2**62 and doc_id("a") != doc_id("b")
     with pytest.raises(ValueError, match="larger than the 16 MB"):
         row_sql(Article(id="big", title="t", body="é" * 9_000_000), "d")
+
+
+def test_groups_of_duplicates_are_connected_over_both_keys() -> None:
+    # 5 and 9 share a page, 9 and 3 a body; 7 shares nothing (0: no page); 4 and 8 a body
+    ids, urls, bodies = [5, 9, 3, 7, 4, 8], [11, 11, 0, 0, 12, 13], [21, 22, 22, 23, 24, 24]
+    assert components(ids, urls, bodies) == {5: (3, 3), 9: (3, 3), 3: (3, 3), 4: (4, 2), 8: (4, 2)}
+    log = KeyLog()
+    for i, u, b in zip(ids, urls, bodies, strict=True):
+        log.add(i, (u, b))
+    log.delete(3)  # the bridge between 5 and 9 goes
+    log.add(8, (0, 25))  # 8 written again, with another body
+    log.add(6, (11, 26))  # a new copy of 5's page
+    assert log.groups() == {5: (5, 3), 9: (5, 3), 6: (5, 3)}
+    assert KeyLog().groups() == {}
+
+
+def test_an_update_groups_again_what_its_keys_reach() -> None:
+    found = {5: (11, 21, 3, 3), 9: (11, 22, 3, 3), 3: (0, 22, 3, 3)}  # (url, body, grp, dups)
+    # 3 deleted, 9 rewritten with another page and body, 10 added with 5's body
+    written, moved = regroup(found, {9: (14, 27), 10: (0, 21)}, [3])
+    assert written == {9: (9, 1), 10: (5, 2)} and moved == {5: (5, 2)}
+    assert regroup(found, {}, []) == ({}, {})  # nothing changes
 
 
 def test_date_facts_cover_a_range_with_years_months_and_days() -> None:

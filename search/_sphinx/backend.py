@@ -25,10 +25,11 @@ _PROBES = ("electricite", "gouvernement", "retraites", "chevaux")
 
 
 def check_columns(session: Session, table: str, location: str) -> None:
-    """Check that a shard's table has the columns this version writes.
+    """Check that a shard's table has the columns this version writes (searchd keeps the
+    columns a real-time table was created with, whatever its config says later).
 
     Raises:
-        ClusterError: a column is missing (the node runs the config of an older version).
+        ClusterError: a column is missing (a table of an older version).
     """
     try:
         rows = session.execute(f"DESCRIBE {table}")
@@ -36,9 +37,10 @@ def check_columns(session: Session, table: str, location: str) -> None:
         raise ClusterError(location, f"cannot read the columns of {table} ({err})") from err
     missing = [name for name in COLUMNS if name not in {str(row[0]) for row in rows}]
     if missing:
-        raise ClusterError(location, f"{table} has no column {', '.join(missing)} (a config of an "
-                           "older version): write the configs again with `search cluster config`, "
-                           "restart searchd, then rebuild the index")
+        raise ClusterError(location, f"{table} has no column {', '.join(missing)} (a table of an "
+                           "older version): stop searchd, delete the index's tables, write the configs "
+                           "again with `search cluster config`, start searchd and rebuild the index "
+                           "(docs/cluster.md, Upgrading)")
 
 
 def check_analysis(session: Session, table: str, location: str) -> None:

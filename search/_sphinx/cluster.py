@@ -52,7 +52,8 @@ _CHARSET = ", ".join(["0..9", "a..z", "A..Z->a..z", "U+2E"] + [
     f"U+{ord(c):X}->{base}" for base, chars in _ACCENTS.items() for c in chars])
 _ATTRS = ("rt_attr_string = aid", "rt_attr_string = digest", "rt_attr_bigint = date",
           "rt_attr_uint = has_date", "rt_attr_uint = year", "rt_attr_uint = month",
-          "rt_attr_bigint = source_id",
+          "rt_attr_bigint = source_id", "rt_attr_bigint = dupurl", "rt_attr_bigint = dupbody",
+          "rt_attr_bigint = grp", "rt_attr_uint = dups",
           "rt_attr_multi_64 = author_ids", "rt_attr_multi_64 = tag_ids",
           *(f"rt_attr_string = doc{i}" for i in range(4)))
 

@@ -12,9 +12,13 @@ from .lexicon import Lexicon
 from .nodes import quote
 
 __all__ = [
+    "COPY_ROWS",
     "FACET_ATTRS",
     "MAX_MATCHES",
+    "RANKED_COLUMNS",
     "SCALE",
+    "copies_sql",
+    "count_sql",
     "facet_sql",
     "field_weights",
     "filters_sql",
@@ -28,8 +32,11 @@ SCALE = 1_000_000
 #: The attribute counted for each facet.
 #: Facets counted by the engine ("year" is counted from the months, as the local engine does).
 FACET_ATTRS = {"source": "source_id", "tags": "tag_ids", "month": "month"}
-#: The columns of a ranked row: what ordering, relaxing and counting facets need.
-RANKED_COLUMNS = "id, WEIGHT() AS w, date, has_date, source_id, tag_ids, year, month"
+#: The columns of a ranked row: what ordering, relaxing, counting facets and collapsing
+#: duplicates need.
+RANKED_COLUMNS = "id, WEIGHT() AS w, date, has_date, source_id, tag_ids, year, month, grp"
+#: The most matches with copies read by a collapsed search (`search._sphinx.collapse`).
+COPY_ROWS = 10_000
 #: Multipliers tried, smallest first, to make the BM25F field weights whole numbers (the
 #: engine's are integers); past the last, the weights are rounded at its scale.
 _WEIGHT_SCALES = (1, 2, 3, 4, 5, 10, 100)
@@ -101,11 +108,30 @@ def _ranker(ranking: Ranking) -> str:
 
 
 def ranked_sql(table: str, match: str | None, where: Sequence[str], sort: str, limit: int,
-               ranking: Ranking, extra: Sequence[str] = ()) -> str:
-    """The best `limit` matches in `sort` order (`RANKED_COLUMNS`)."""
+               ranking: Ranking, extra: Sequence[str] = (), *, collapse: bool = False) -> str:
+    """The best `limit` matches in `sort` order (`RANKED_COLUMNS`); collapsed, the best
+    `limit` groups of duplicates, each as its first match in that order."""
     option = f"max_matches={MAX_MATCHES}" + (f", {_ranker(ranking)}" if match else "")
-    return (f"SELECT {RANKED_COLUMNS} FROM {table}{_where(match, where, extra)} "
+    group = f" GROUP BY grp WITHIN GROUP ORDER BY {_ORDER[sort]}" if collapse else ""
+    return (f"SELECT {RANKED_COLUMNS} FROM {table}{_where(match, where, extra)}{group} "
             f"ORDER BY {_ORDER[sort]} LIMIT {max(1, min(limit, MAX_MATCHES))} OPTION {option}")
+
+
+def count_sql(table: str, match: str | None, where: Sequence[str], extra: Sequence[str] = ()) -> str:
+    """One match, for its `SHOW META` (`total_found`: every match; that of a GROUP BY query
+    counts groups only while they fit in `max_matches`)."""
+    option = "max_matches=1" + (", ranker=none" if match else "")
+    return f"SELECT id FROM {table}{_where(match, where, extra)} LIMIT 1 OPTION {option}"
+
+
+def copies_sql(table: str, match: str | None, where: Sequence[str], ranking: Ranking,
+               extra: Sequence[str] = (), groups: Sequence[int] = ()) -> str:
+    """The matches that have copies (`RANKED_COLUMNS`; of these `groups` only, if given), by
+    group then id, the first `COPY_ROWS`."""
+    conditions = [*extra, "dups > 1"] + ([f"grp IN ({', '.join(map(str, groups))})"] if groups else [])
+    option = f"max_matches={COPY_ROWS}" + (f", {_ranker(ranking)}" if match else "")
+    return (f"SELECT {RANKED_COLUMNS} FROM {table}{_where(match, where, conditions)} "
+            f"ORDER BY grp ASC, id ASC LIMIT {COPY_ROWS} OPTION {option}")
 
 
 def facet_sql(table: str, match: str | None, where: Sequence[str], attr: str) -> str:
