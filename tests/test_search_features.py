@@ -48,6 +48,8 @@ FEATURES: list[tuple[str, set[str], list[str]]] = [
             "retraites-1"}, []),
     ("gouvernemant~", {"retraites-1"}, []),
     ("titre:retraites", {"retraites-1", "retraites-2"}, []),
+    ("chapo:retraites", set(), []),  # no article of the sample has a lead
+    ("lead:retraites OR corps:SNCF", {"retraites-2", "travaux"}, []),
     ("source:courrier", {"retraites-2", "oeuvre"}, []),
     ("auteur:Dubois", {"election", "retraites-1"}, []),
     ("rubrique:économie", {"ia", "electricite", "cheval"}, []),

@@ -12,23 +12,27 @@ import pytest
 pytest.importorskip("pymysql", reason="the cluster backend needs pymysql (pip install -e '.[cluster]')")
 
 from search._sphinx import layout  # noqa: E402
-from search._sphinx.backend import check_analysis  # noqa: E402
+from search._sphinx.backend import check_analysis, check_columns  # noqa: E402
 from search._sphinx.cluster import node_config, write_configs  # noqa: E402
 from search._sphinx.documents import (  # noqa: E402
+    COLUMNS,
     article_from,
     date_tokens,
     doc_id,
+    dup_keys,
     fold_text,
     row_sql,
     stored_pieces,
     value_id,
 )
+from search._sphinx.groups import KeyLog, components, regroup  # noqa: E402
 from search._sphinx.layout import Router, Tables, Topology, failed_agents  # noqa: E402
 from search._sphinx.lexicon import Lexicon, LexiconBuilder  # noqa: E402
 from search._sphinx.nodes import Location, Node, quote  # noqa: E402
+from search._sphinx.statements import field_weights, ranked_sql  # noqa: E402
 from search._sphinx.translate import Translator  # noqa: E402
 from search.clock import Clock  # noqa: E402
-from search.corpus import Article  # noqa: E402
+from search.corpus import Article, duplicate_keys  # noqa: E402
 from search.errors import ClusterError  # noqa: E402
 from search.query_syntax import parse  # noqa: E402
 from search.ranking import RankingConfig as Ranking  # noqa: E402
@@ -72,6 +76,35 @@ def test_the_engine_analysis_is_checked_against_the_project() -> None:
     for word, wrong in (("les", "les"), ("travaux", "travau"), ("chevaux", "chevaux")):
         with pytest.raises(ClusterError, match=f"analyses '{word}' as '{wrong}'.*search cluster config"):
             check_analysis(_Keywords(right | {word: wrong}), "t", "x")  # type: ignore[arg-type]
+
+
+class _Describe:
+    """A session whose DESCRIBE lists these columns."""
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = columns
+
+    def execute(self, sql: str) -> list[tuple[str, str]]:
+        assert sql == "DESCRIBE t"
+        return [(name, "field") for name in self.columns]
+
+
+def test_the_tables_columns_are_checked_against_this_version() -> None:
+    check_columns(_Describe(list(COLUMNS)), "t", "x")  # type: ignore[arg-type]
+    older = [c for c in COLUMNS if c != "lead"]  # schema 2's config
+    with pytest.raises(ClusterError, match="t has no column lead .*delete.*search cluster config.*rebuild"):
+        check_columns(_Describe(older), "t", "x")  # type: ignore[arg-type]
+
+
+def test_field_weights_are_whole_numbers_with_k1_scaled_alike() -> None:
+    assert field_weights(Ranking()) == ({"title": 4, "lead": 3, "body": 2}, 2)
+    sql = ranked_sql("t", "x", [], "relevance", 10, Ranking())
+    assert "bm25f(2.4,0,{title=4,lead=3,body=2,facts=0})" in sql  # the same scores as 2, 1.5, 1 and 1.2
+    assert field_weights(Ranking(title_boost=3, lead_boost=1)) == ({"title": 3, "lead": 1, "body": 1}, 1)
+    assert field_weights(Ranking(title_boost=2.2, lead_boost=1.5)) == (
+        {"title": 22, "lead": 15, "body": 10}, 10)
+    assert field_weights(Ranking(title_boost=2.25, lead_boost=1.3)) == (
+        {"title": 225, "lead": 130, "body": 100}, 100)
 
 
 def test_addresses() -> None:
@@ -130,8 +163,13 @@ def test_rows_keep_the_original_text_and_fold_the_indexed_text() -> None:
     assert fold_text(article.title) == "oeuvre juste"
     assert fold_text(article.body) == "porte parole edf 7.5 n porteparole"
     row = row_sql(article, "abc")
-    assert row.startswith(f"({doc_id(article.id)}, 'oeuvre juste', ")
-    assert f"'xall y2024 m202403 d20240315 s{value_id('source', 'Le Monde')} " in row
+    assert row.startswith(f"({doc_id(article.id)}, 'oeuvre juste', 'lead', ")
+    url, body = dup_keys(article)
+    assert url == value_id("dupurl", "https://e.fr/x")
+    assert body == value_id("dupbody", duplicate_keys(article)[1])
+    assert f"'xall u{url} b{body} y2024 m202403 d20240315 s{value_id('source', 'Le Monde')} " in row
+    assert f"), {url}, {body}, {doc_id(article.id)}, 1, '" in row  # alone: its own group
+    assert f"), {url}, {body}, 42, 3, '" in row_sql(article, "abc", (42, 3))  # in a group of three
     assert quote("it's \\ \n") == "'it\\'s \\\\ \\n'"
     pieces = stored_pieces(article)
     assert quote(pieces[0]) in row and pieces[1:] == ["", "", ""]
@@ -139,6 +177,28 @@ def test_rows_keep_the_original_text_and_fold_the_indexed_text() -> None:
     assert 0 < doc_id("a") < 2**62 and doc_id("a") != doc_id("b")
     with pytest.raises(ValueError, match="larger than the 16 MB"):
         row_sql(Article(id="big", title="t", body="é" * 9_000_000), "d")
+
+
+def test_groups_of_duplicates_are_connected_over_both_keys() -> None:
+    # 5 and 9 share a page, 9 and 3 a body; 7 shares nothing (0: no page); 4 and 8 a body
+    ids, urls, bodies = [5, 9, 3, 7, 4, 8], [11, 11, 0, 0, 12, 13], [21, 22, 22, 23, 24, 24]
+    assert components(ids, urls, bodies) == {5: (3, 3), 9: (3, 3), 3: (3, 3), 4: (4, 2), 8: (4, 2)}
+    log = KeyLog()
+    for i, u, b in zip(ids, urls, bodies, strict=True):
+        log.add(i, (u, b))
+    log.delete(3)  # the bridge between 5 and 9 goes
+    log.add(8, (0, 25))  # 8 written again, with another body
+    log.add(6, (11, 26))  # a new copy of 5's page
+    assert log.groups() == {5: (5, 3), 9: (5, 3), 6: (5, 3)}
+    assert KeyLog().groups() == {}
+
+
+def test_an_update_groups_again_what_its_keys_reach() -> None:
+    found = {5: (11, 21, 3, 3), 9: (11, 22, 3, 3), 3: (0, 22, 3, 3)}  # (url, body, grp, dups)
+    # 3 deleted, 9 rewritten with another page and body, 10 added with 5's body
+    written, moved = regroup(found, {9: (14, 27), 10: (0, 21)}, [3])
+    assert written == {9: (9, 1), 10: (5, 2)} and moved == {5: (5, 2)}
+    assert regroup(found, {}, []) == ({}, {})  # nothing changes
 
 
 def test_date_facts_cover_a_range_with_years_months_and_days() -> None:
@@ -164,25 +224,29 @@ def translate(q: str, lexicon: Lexicon | None = None) -> tuple[str | None, str |
 def test_translation_of_each_part_of_the_query_language() -> None:
     s = value_id("source", "Le Courrier du Matin")
     assert translate("réforme des retraites") == (
-        "((@(title,body) reforme) (@(title,body) retraites))",
-        "(((@(title,body) reforme) | (@(title,body) retraites)))", ["reform", "retrait"])
+        "((@(title,lead,body) reforme) (@(title,lead,body) retraites))",
+        "(((@(title,lead,body) reforme) | (@(title,lead,body) retraites)))", ["reform", "retrait"])
     assert translate("grève OR manifestation -SNCF")[0] == (  # OR binds less than the implicit AND
-        "(((@(title,body) greve) | ((@(title,body) manifestation) -(@(title,body) sncf))))")
-    assert translate("-grève")[0] == "((@facts =xall) -(@(title,body) greve))"
+        "(((@(title,lead,body) greve) | ((@(title,lead,body) manifestation) -(@(title,lead,body) sncf))))")
+    assert translate("-grève")[0] == "((@facts =xall) -(@(title,lead,body) greve))"
     assert translate("retraite OR NOT grève")[0] == (
-        "(((@(title,body) retraite) | ((@facts =xall) -(@(title,body) greve))))")
+        "(((@(title,lead,body) retraite) | ((@facts =xall) -(@(title,lead,body) greve))))")
     assert translate('"prix électricité"~3 titre:"bouclier tarifaire"')[0] == (
-        '((@(title,body) prix NEAR/4 electricite) (@title "bouclier tarifaire"))')
-    assert translate("électri*") == ("((@(title,body) (electricien | electricite | electrique)))",
+        '((@(title,lead,body) prix NEAR/4 electricite) (@title "bouclier tarifaire"))')
+    assert translate("électri*") == ("((@(title,lead,body) (electricien | electricite | electrique)))",
                                      None, ["electr", "electricien", "electricit"])
-    assert translate("gouvernemant~")[0] == "((@(title,body) (gouvernemant | gouvernement)))"
-    assert translate("macron^2 +retraite")[0] == "((@(title,body) macron^2) (@(title,body) retraite))"
-    assert translate("Saint-Étienne l'avion")[0] == "((@(title,body) saintetienne) (@(title,body) avion))"
+    assert translate("gouvernemant~")[0] == "((@(title,lead,body) (gouvernemant | gouvernement)))"
+    assert translate("macron^2 +retraite")[0] == (
+        "((@(title,lead,body) macron^2) (@(title,lead,body) retraite))")
+    assert translate("Saint-Étienne l'avion")[0] == (
+        "((@(title,lead,body) saintetienne) (@(title,lead,body) avion))")
     assert translate("source:courrier date:2023")[0] == f"((@facts (=s{s})) (@facts (=y2023)))"
     assert translate("date:[2023-04-30 TO 2024-01]")[0] == "((@facts (=d20230430 | =m202305 | "\
         "=m202306 | =m202307 | =m202308 | =m202309 | =m202310 | =m202311 | =m202312 | =m202401)))"
     assert translate("source:Inconnu")[0] == "((@facts =xnone))"
     assert translate("les des") == (None, None, [])
+    assert translate("chapo:électricité lead:réforme titre:x corps:grève")[0] == (
+        "((@lead electricite) (@lead reforme) (@title x) (@body greve))")
 
 
 def test_configs_declare_the_tables_of_each_node(tmp_path: Path) -> None:

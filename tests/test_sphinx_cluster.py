@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -12,11 +13,11 @@ from search import Index
 from search.backend import Matches, MatchRequest, WriteResult
 from search.clock import Clock
 from search.corpus import Article, content_hash, iter_articles
-from search.errors import IndexLockedError, IndexNotFoundError, IndexWriteError
+from search.errors import IndexLockedError, IndexNotFoundError, IndexVersionError, IndexWriteError
 from search.query_syntax import parse
 from search.vocabulary import Vocabulary
 
-from .conftest import NEWS, engine_or_skip
+from .conftest import NEWS, engine_or_skip, run_cli
 
 ARTICLES = [r.article for r in iter_articles(NEWS)]
 
@@ -164,6 +165,29 @@ def test_update_changes_the_index_in_place(backend: Any) -> None:
     finally:
         write(backend, ARTICLES)
     assert match(backend, "chevaux").total == 1 and not match(backend, "poneys").total
+
+
+def test_an_index_of_an_older_schema_asks_for_a_rebuild(backend: Any) -> None:
+    from search._sphinx.meta import SCHEMA, write_state
+
+    with backend.snapshot() as snapshot:
+        state = snapshot.state
+    site = backend.site
+    with site.sessions(site.topology.nodes) as sessions:  # as an older version left it
+        write_state(sessions, site.tables, dataclasses.replace(state, schema=SCHEMA - 1))
+    try:
+        rebuild = f"built by an older version (schema {SCHEMA - 1}, this is {SCHEMA}): " \
+                  f"run `search rebuild --index {site.url}`"
+        with pytest.raises(IndexVersionError) as info:
+            Index.open(site.url)
+        assert str(info.value).endswith(rebuild)
+        with pytest.raises(IndexVersionError):
+            write(backend, ARTICLES[:1], "update")
+        code, out, err = run_cli("query", "retraites", "--index", site.url)
+        assert code != 0 and out == "" and err.count("\n") == 1 and rebuild in err
+    finally:
+        write(backend, ARTICLES)  # a rebuild writes this version
+    assert match(backend, "retraites").total == 2
 
 
 def test_one_writer_at_a_time_and_a_failed_rebuild_changes_nothing(backend: Any) -> None:

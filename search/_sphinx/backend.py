@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from ..analysis import IRREGULAR_PLURALS, STOP_WORDS, stem_word
 from ..errors import ClusterError, IndexNotFoundError, IndexVersionError
 from ..ranking import RankingConfig as Ranking
+from .documents import COLUMNS
 from .layout import GENERATIONS, Router, Tables, Topology
 from .meta import SCHEMA, Lock, State, read_lexicon, read_state
 from .nodes import Location, Pool, QLError, Session, quote
@@ -16,11 +17,30 @@ from .reads import Site
 from .snapshot import SphinxSnapshot
 from .writer import SphinxWriter
 
-__all__ = ["SphinxBackend", "check_analysis"]
+__all__ = ["SphinxBackend", "check_analysis", "check_columns"]
 
 #: Words whose analysis by the engine is checked against the project's: the stop words
 #: (dropped), the irregular plurals (mapped by `wordforms`), a few stems.
 _PROBES = ("electricite", "gouvernement", "retraites", "chevaux")
+
+
+def check_columns(session: Session, table: str, location: str) -> None:
+    """Check that a shard's table has the columns this version writes (searchd keeps the
+    columns a real-time table was created with, whatever its config says later).
+
+    Raises:
+        ClusterError: a column is missing (a table of an older version).
+    """
+    try:
+        rows = session.execute(f"DESCRIBE {table}")
+    except QLError as err:
+        raise ClusterError(location, f"cannot read the columns of {table} ({err})") from err
+    missing = [name for name in COLUMNS if name not in {str(row[0]) for row in rows}]
+    if missing:
+        raise ClusterError(location, f"{table} has no column {', '.join(missing)} (a table of an "
+                           "older version): stop searchd, delete the index's tables, write the configs "
+                           "again with `search cluster config`, start searchd and rebuild the index "
+                           "(docs/cluster.md, Upgrading)")
 
 
 def check_analysis(session: Session, table: str, location: str) -> None:
@@ -99,6 +119,7 @@ class SphinxBackend:
         if not self._checked:
             node = self.site.topology.shards[0][0]
             with self.site.pool.session(node) as session:
+                check_columns(session, self.site.tables.shard(GENERATIONS[0], 0), self.location)
                 check_analysis(session, self.site.tables.shard(GENERATIONS[0], 0), self.location)
             self._checked = True
 

@@ -25,6 +25,7 @@ import orjson
 from ..analysis import IRREGULAR_PLURALS, STOP_WORDS
 from ..errors import ClusterError, ClusterUnavailableError
 from ..storage import process_alive
+from .documents import FIELDS
 from .layout import GENERATIONS, Tables, Topology
 from .nodes import API_PORT_OFFSET, Location, Node
 
@@ -51,7 +52,8 @@ _CHARSET = ", ".join(["0..9", "a..z", "A..Z->a..z", "U+2E"] + [
     f"U+{ord(c):X}->{base}" for base, chars in _ACCENTS.items() for c in chars])
 _ATTRS = ("rt_attr_string = aid", "rt_attr_string = digest", "rt_attr_bigint = date",
           "rt_attr_uint = has_date", "rt_attr_uint = year", "rt_attr_uint = month",
-          "rt_attr_bigint = source_id",
+          "rt_attr_bigint = source_id", "rt_attr_bigint = dupurl", "rt_attr_bigint = dupbody",
+          "rt_attr_bigint = grp", "rt_attr_uint = dups",
           "rt_attr_multi_64 = author_ids", "rt_attr_multi_64 = tag_ids",
           *(f"rt_attr_string = doc{i}" for i in range(4)))
 
@@ -83,7 +85,7 @@ def node_config(topology: Topology, node: Node, folder: Path, table: str, *, wat
             name = tables.shard(gen, shard)
             out.append(_block(f"index {name}", [
                 "type = rt", f"path = {data / name}", "rt_mem_limit = 256M",
-                "rt_field = title", "rt_field = body", "rt_field = facts", *_ATTRS, *analysis]))
+                *(f"rt_field = {name}" for name in FIELDS), *_ATTRS, *analysis]))
     out.append(_block(f"index {tables.meta}", [
         "type = rt", f"path = {data / tables.meta}", "rt_field = note",
         "rt_attr_string = kind", "rt_attr_bigint = version", "rt_attr_string = data"]))

@@ -1,4 +1,5 @@
-"""Articles as cluster rows: ids, the folded text sent to the engine, facts, stored copies."""
+"""Articles as cluster rows: ids, the folded text sent to the engine, facts, duplicate keys,
+stored copies."""
 
 from __future__ import annotations
 
@@ -10,18 +11,23 @@ from typing import Any
 import orjson
 
 from ..analysis import FrenchAnalyzer
-from ..corpus import Article
+from ..corpus import Article, duplicate_keys
+from ..schema import TEXT_FIELDS
 from .nodes import quote
 
 __all__ = [
     "COLUMNS",
     "FACT_ALL",
     "FACT_NONE",
+    "FIELDS",
+    "KEY_FACTS",
     "STORED",
+    "Group",
     "article_from",
     "date_micros",
     "date_tokens",
     "doc_id",
+    "dup_keys",
     "fold_text",
     "folded_words",
     "micros_date",
@@ -34,9 +40,17 @@ __all__ = [
 #: a string attribute's length in 22 bits (a longer one wraps around, silently).
 STORED = ("doc0", "doc1", "doc2", "doc3")
 CHUNK_BYTES = 4_000_000
+#: The full-text fields of the tables, in order: the text fields searched (`search.schema.TEXT_FIELDS`)
+#: and the facts (exact values and dates as words).
+FIELDS = (*TEXT_FIELDS, "facts")
 #: The columns written for an article, in order.
-COLUMNS = ("id", "title", "body", "facts", "aid", "digest", "date", "has_date", "year", "month",
-           "source_id", "author_ids", "tag_ids", *STORED)
+COLUMNS = ("id", *FIELDS, "aid", "digest", "date", "has_date", "year", "month",
+           "source_id", "author_ids", "tag_ids", "dupurl", "dupbody", "grp", "dups", *STORED)
+#: The facts naming an article's duplicate keys (`u<dupurl>`, `b<dupbody>`): what a writer
+#: looks the copies of an article up by.
+KEY_FACTS = ("u", "b")
+#: The group of duplicates of a row: the smallest id of its articles, and how many they are.
+Group = tuple[int, int]
 #: Facts every article holds (a NOT needs something to subtract from) and none holds.
 FACT_ALL = "xall"
 FACT_NONE = "xnone"
@@ -62,6 +76,13 @@ def doc_id(article_id: str) -> int:
 def value_id(fieldname: str, value: str) -> int:
     """The number standing for an exact value of a field (attributes and facts)."""
     return _hash(f"{fieldname}\x00{value}")
+
+
+def dup_keys(article: Article) -> tuple[int, int]:
+    """An article's duplicate keys (`search.corpus.duplicate_keys`) as numbers: its canonical
+    URL's (0: it has none) and its body's."""
+    url, body = duplicate_keys(article)
+    return (value_id("dupurl", url) if url else 0), value_id("dupbody", body)
 
 
 def _words(tokenizer: FrenchAnalyzer, text: str) -> tuple[list[str], list[str]]:
@@ -125,8 +146,8 @@ def date_tokens(start: date, end: date, years: Iterable[int]) -> list[str]:
     return out
 
 
-def _facts(article: Article) -> str:
-    facts = [FACT_ALL]
+def _facts(article: Article, keys: tuple[int, int]) -> str:
+    facts = [FACT_ALL, *(f"{prefix}{key}" for prefix, key in zip(KEY_FACTS, keys, strict=True) if key)]
     if article.date is not None:
         d = article.date
         facts += [f"y{d.year}", f"m{d.year}{d.month:02d}", f"d{d:%Y%m%d}"]
@@ -164,16 +185,20 @@ def _mva(ids: Iterable[int]) -> str:
     return "(" + ",".join(str(i) for i in sorted(set(ids))) + ")"
 
 
-def row_sql(article: Article, digest: str) -> str:
-    """An article's row, as a SphinxQL tuple of `COLUMNS`.
+def row_sql(article: Article, digest: str, group: Group | None = None) -> str:
+    """An article's row, as a SphinxQL tuple of `COLUMNS`, in its `group` of duplicates
+    (None: alone).
 
     Raises:
         ValueError: the article is too large to store.
     """
     when = article.date
+    key = doc_id(article.id)
+    keys = dup_keys(article)
+    grp, dups = group if group is not None else (key, 1)
     values: list[Any] = [
-        str(doc_id(article.id)),
-        quote(fold_text(article.title)), quote(fold_text(article.body)), quote(_facts(article)),
+        str(key),
+        *(quote(fold_text(getattr(article, name))) for name in TEXT_FIELDS), quote(_facts(article, keys)),
         quote(article.id), quote(digest),
         str(date_micros(when)) if when is not None else "0", "1" if when is not None else "0",
         str(when.year) if when is not None else "0",
@@ -181,6 +206,7 @@ def row_sql(article: Article, digest: str) -> str:
         str(value_id("source", article.source)) if article.source else "0",
         _mva(value_id("author", a) for a in article.authors),
         _mva(value_id("tags", t) for t in article.tags),
+        str(keys[0]), str(keys[1]), str(grp), str(dups),
         *(quote(piece) for piece in stored_pieces(article)),
     ]
     return "(" + ", ".join(values) + ")"

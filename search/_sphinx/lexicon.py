@@ -10,6 +10,7 @@ import orjson
 
 from ..analysis import index_analyzer
 from ..corpus import Article
+from ..schema import TEXT_FIELDS
 from ..vocabulary import Vocabulary, VocabularyBuilder
 from ..words import ValueIndex
 from .documents import value_id
@@ -93,8 +94,11 @@ class LexiconBuilder:
                        for name in VALUE_FIELDS}
 
     def _words(self, article: Article) -> dict[str, str]:
-        # the title's words first: a word's form is taken from the title first
-        return self.analyzer.words(article.body, self.analyzer.words(article.title))
+        # the title's words first: a word's form is taken from the title first (then the lead)
+        words: dict[str, str] = {}
+        for name in TEXT_FIELDS:
+            self.analyzer.words(getattr(article, name), words)
+        return words
 
     def add(self, article: Article) -> None:
         """Count an article written."""

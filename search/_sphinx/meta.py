@@ -23,7 +23,7 @@ __all__ = ["SCHEMA", "Lock", "State", "read_lexicon", "read_state", "write_lexic
 
 #: Version of the tables' layout and of the analysis sent to the engine: a cluster index
 #: written by another one must be rebuilt.
-SCHEMA = 2  # 2: a month attribute
+SCHEMA = 3  # 2: a month attribute; 3: the lead a searched field, groups of duplicates
 
 STATE_ID = 1
 LOCK_ID = 2

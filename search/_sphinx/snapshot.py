@@ -14,14 +14,25 @@ from ..clock import Clock, OutOfTime
 from ..corpus import Article
 from ..ranking import RankingConfig as Ranking
 from ..results import FacetCount, IndexStats, Notice, as_datetime, years_of
+from ..schema import TEXT_FIELDS
 from ..vocabulary import Vocabulary
 from ..words import is_question
+from .collapse import GROUP, Copies, collapse_pool
 from .documents import STORED, article_from, doc_id
 from .lexicon import Lexicon
 from .meta import SCHEMA, State
 from .nodes import Session, quote
 from .reads import Answer, Query, Site
-from .statements import FACET_ATTRS, MAX_MATCHES, SCALE, facet_sql, filters_sql, ranked_sql
+from .statements import (
+    FACET_ATTRS,
+    MAX_MATCHES,
+    SCALE,
+    copies_sql,
+    count_sql,
+    facet_sql,
+    filters_sql,
+    ranked_sql,
+)
 from .translate import Translation, Translator
 
 __all__ = ["SphinxSnapshot", "fetch_articles", "stored_size"]
@@ -31,7 +42,7 @@ FACET_TOP = 50
 #: Articles fetched in one query by `articles()`.
 FETCH_BATCH = 200
 
-#: A row of `RANKED_COLUMNS`: id, weight, date, has_date, source_id, tag_ids, year, month.
+#: A row of `RANKED_COLUMNS`: id, weight, date, has_date, source_id, tag_ids, year, month, grp.
 Row = tuple[Any, ...]
 
 
@@ -45,6 +56,11 @@ def _date_key(row: Row, sort: str) -> tuple[bool, int]:
 
 def _mva(value: Any) -> list[int]:
     return [int(v) for v in str(value or "").split(",") if v]
+
+
+def _facet_values(row: Row) -> dict[str, list[int]]:
+    """The values a ranked row holds of each facet (`FACET_ATTRS`)."""
+    return {"source": [int(row[4])], "tags": sorted(set(_mva(row[5]))), "month": [int(row[7])]}
 
 
 class SphinxSnapshot:
@@ -92,25 +108,56 @@ class SphinxSnapshot:
         except OutOfTime:
             return Matches(notices=notices, sort=sort, terms=translation.terms, out_of_time=True)
 
+    def _ranked(self, table: str, match: str | None, where: list[str], sort: str, limit: int,
+                collapse: bool, extra: Sequence[str] = ()) -> list[Query]:
+        """The statements of a ranked page: the page, then, collapsed, the count of every
+        match and the matches that have copies (`search._sphinx.collapse`)."""
+        page = Query(ranked_sql(table, match, where, sort, limit, self.ranking, extra, collapse=collapse),
+                     meta=not collapse)
+        if not collapse:
+            return [page]
+        return [page, Query(count_sql(table, match, where, extra), meta=True),
+                Query(copies_sql(table, match, where, self.ranking, extra), meta=True)]
+
+    def _page(self, answers: list[Answer], collapse: bool, match: str | None, where: list[str],
+              want: int, clock: Clock, extra: Sequence[str] = ()) -> tuple[int, list[Row], Copies | None]:
+        """What `_ranked` read: the count of every match, the rows of the page, and the
+        copies that match (None: not collapsed), those of the page's groups all read."""
+        if not collapse:
+            return int(answers[0].meta.get("total_found", 0)), answers[0].rows, None
+        copies = Copies.read(answers[2])
+        missing = sorted({int(row[GROUP]) for row in answers[0].rows[:want]
+                          if not copies.known(int(row[GROUP]))})
+        if missing:  # past COPY_ROWS matching copies: those of the page's groups
+            copies.add(self._read(lambda table: [Query(copies_sql(
+                table, match, where, self.ranking, extra, missing))], clock)[0].rows)
+        return int(answers[1].meta.get("total_found", 0)), answers[0].rows, copies
+
     def _match(self, request: MatchRequest, tr: Translation, where: list[str], sort: str,
                want: int, notices: list[Notice], clock: Clock) -> Matches:
         relax = tr.relaxed is not None
         limit = max(want, self.ranking.relax_below) if relax else want
+        collapse = request.collapse
 
         def build(table: str) -> list[Query]:
-            queries = [Query(ranked_sql(table, tr.strict, where, sort, limit, self.ranking), meta=True)]
+            queries = self._ranked(table, tr.strict, where, sort, limit, collapse)
             if request.facets:
                 queries += [Query(facet_sql(table, tr.strict, where, attr))
                             for attr in FACET_ATTRS.values()]
             return queries
 
         answers = self._read(build, clock)
-        total = int(answers[0].meta.get("total_found", 0))
-        if relax and total < self.ranking.relax_below:
-            return self._relaxed(request, tr, where, sort, want, answers[0].rows, notices, clock)
-        ranked = [Match(row[0], _score(row[1]) if sort == "relevance" else 0.0)
-                  for row in answers[0].rows[:want]]
-        facets = self._grouped(answers[1:]) if request.facets else {}
+        count, rows, copies = self._page(answers, collapse, tr.strict, where, want, clock)
+        if relax and count < self.ranking.relax_below:  # every match, not every group
+            exact = rows + (copies.rows() if copies is not None else [])
+            return self._relaxed(request, tr, where, sort, want, exact, notices, clock)
+        ranked = [Match(row[0], _score(row[1]) if sort == "relevance" else 0.0, True,
+                        copies.duplicates(int(row[0]), int(row[GROUP])) if copies is not None else ())
+                  for row in rows[:want]]
+        total = count - copies.redundant() if copies is not None else count
+        facets = {}
+        if request.facets:
+            facets = self._grouped(answers[3 if collapse else 1:], copies.uncounted() if copies else [])
         return Matches(total, ranked, tr.terms, facets, notices, sort)
 
     def _relaxed(self, request: MatchRequest, tr: Translation, where: list[str], sort: str,
@@ -135,9 +182,13 @@ class SphinxSnapshot:
                 "only 1 article contains" if n == 1 else f"only {n} articles contain")
             notices.append(Notice("relaxed", f"{some} all the words: the best articles with "
                                   "some of them follow", exact=n))
-        ranked = [Match(k, _score(pool[k][1]), k in exact) for k in order[:want]]
-        facets = self._counted(pool.values()) if request.facets else {}
-        return Matches(len(pool), ranked, tr.terms, facets, notices, sort)
+        if request.collapse:  # a group of duplicates: one hit, counted once
+            collapsed, counted = collapse_pool(order, pool, want)
+        else:
+            collapsed, counted = [(k, ()) for k in order[:want]], list(pool.values())
+        ranked = [Match(k, _score(pool[k][1]), k in exact, copies) for k, copies in collapsed]
+        facets = self._counted(counted) if request.facets else {}
+        return Matches(len(counted), ranked, tr.terms, facets, notices, sort)
 
     # -- facets -------------------------------------------------------------------
 
@@ -146,7 +197,7 @@ class SphinxSnapshot:
         for number, count in counts:
             value = (f"{number // 100:04d}-{number % 100:02d}" if name == "month"
                      else self.lexicon.value_of(name, number))
-            if value is not None and number and count:
+            if value is not None and number and count > 0:
                 out.append(FacetCount(value, count))
         if name == "month":
             return tuple(sorted(out, key=lambda c: c.value, reverse=True))
@@ -157,16 +208,21 @@ class SphinxSnapshot:
         facets["year"] = years_of(facets["month"])
         return facets
 
-    def _grouped(self, answers: Sequence[Answer]) -> dict[str, tuple[FacetCount, ...]]:
-        return self._with_years({name: self._facet(name, ((int(g), int(c)) for g, c in answer.rows))
-                                 for name, answer in zip(FACET_ATTRS, answers, strict=True)})
+    def _grouped(self, answers: Sequence[Answer], uncounted: Iterable[Row] = (),
+                 ) -> dict[str, tuple[FacetCount, ...]]:
+        """The facets the engine counted (`facet_sql`), less the `uncounted` rows' values."""
+        counts = {name: Counter({int(g): int(c) for g, c in answer.rows})
+                  for name, answer in zip(FACET_ATTRS, answers, strict=True)}
+        for row in uncounted:
+            for name, values in _facet_values(row).items():
+                counts[name].subtract(values)
+        return self._with_years({name: self._facet(name, c.items()) for name, c in counts.items()})
 
     def _counted(self, rows: Iterable[Row]) -> dict[str, tuple[FacetCount, ...]]:
         counts: dict[str, Counter[int]] = {name: Counter() for name in FACET_ATTRS}
         for row in rows:
-            counts["source"][int(row[4])] += 1
-            counts["tags"].update(set(_mva(row[5])))
-            counts["month"][int(row[7])] += 1
+            for name, values in _facet_values(row).items():
+                counts[name].update(values)
         return self._with_years({name: self._facet(name, c.items()) for name, c in counts.items()})
 
     # -- articles -----------------------------------------------------------------
@@ -183,12 +239,14 @@ class SphinxSnapshot:
         return key if any(row[1] == article_id for row in answers[0].rows) else None
 
     def similar(self, key: Hashable, limit: int, clock: Clock) -> Matches:
-        """The articles sharing this one's most distinctive words (tf-idf)."""
+        """The articles sharing this one's most distinctive words (tf-idf); never its own
+        copies, and one article a group of the others' (as the local engine)."""
         stored = self.articles([key])
         if not stored or limit <= 0:
             return Matches()
         article = stored[0].article
-        words = list(index_analyzer().words(article.title + "\n" + article.body))
+        text = "\n".join(getattr(article, name) for name in TEXT_FIELDS)
+        words = list(index_analyzer().words(text))
         df = self._frequencies(words)
         best: dict[str, tuple[int, str]] = {}  # stem -> (articles holding it, a word of it)
         for word in words:
@@ -196,7 +254,7 @@ class SphinxSnapshot:
             if df.get(word, 0) > best.get(stem, (0, ""))[0]:
                 best[stem] = (df[word], word)
         articles = max(self.state.articles, 1)
-        tf = Counter(t.text for t in analyze(article.title + "\n" + article.body))
+        tf = Counter(t.text for t in analyze(text))
         weights = sorted(((1 + math.log(count)) * math.log(articles / best[term][0]), term)
                          for term, count in tf.items()
                          if len(term) >= 3 and not term.isdigit() and best.get(term, (0, ""))[0] >= 2)
@@ -205,13 +263,16 @@ class SphinxSnapshot:
             return Matches()
         peak = top[0][0]
         alternatives = " | ".join(f"{best[t][1]}^{max(w / peak, 0.001):.3f}" for w, t in top)
-        match = f"@(title,body) ({alternatives})"
-        answers = self._read(lambda table: [Query(ranked_sql(
-            table, match, [], "relevance", limit, self.ranking, extra=[f"id != {key}"]), meta=True)],
-            clock)
-        ranked = [Match(row[0], _score(row[1])) for row in answers[0].rows[:limit]]
-        return Matches(int(answers[0].meta.get("total_found", 0)), ranked,
-                       frozenset(t for _, t in top[:10]))
+        match = f"@({','.join(TEXT_FIELDS)}) ({alternatives})"
+        own = self._read(lambda table: [Query(f"SELECT grp FROM {table} WHERE id = {key}")])[0].rows
+        extra = [f"grp != {int(own[0][0]) if own else key}", f"id != {key}"]
+        answers = self._read(lambda table: self._ranked(table, match, [], "relevance", limit, True, extra),
+                             clock)
+        count, rows, copies = self._page(answers, True, match, [], limit, clock, extra)
+        assert copies is not None
+        ranked = [Match(row[0], _score(row[1]), True, copies.duplicates(int(row[0]), int(row[GROUP])))
+                  for row in rows[:limit]]
+        return Matches(count - copies.redundant(), ranked, frozenset(t for _, t in top[:10]))
 
     def _frequencies(self, words: list[str]) -> dict[str, int]:
         """How many articles hold each word's stem (the engine's count, over every shard)."""

@@ -16,13 +16,16 @@ from ..clock import Clock
 from ..query_syntax import DateRange, Group, Negation, Node, Phrase, Word
 from ..ranking import RankingConfig as Ranking
 from ..results import Notice
+from ..schema import TEXT_FIELDS
 from ..words import QUESTION_WORDS
 from .documents import FACT_ALL, FACT_NONE, date_tokens, folded_words, value_id
 from .lexicon import Lexicon
 
 __all__ = ["Translation", "Translator"]
 
-_LIMITS = {None: "@(title,body)", "title": "@title", "body": "@body"}
+#: The fields a word is searched in: those of its `field:`, else every text field.
+_LIMITS: dict[str | None, str] = {None: f"@({','.join(TEXT_FIELDS)})",
+                                  **{name: f"@{name}" for name in TEXT_FIELDS}}
 _FACT_PREFIX = {"source": "s", "author": "a", "tags": "t"}
 _ALL = f"(@facts ={FACT_ALL})"
 _NONE = f"(@facts ={FACT_NONE})"
@@ -54,8 +57,8 @@ class _Part:
 
 
 def _limit(fieldname: str | None) -> str:
-    """The fields searched: title or body, else both (as the local engine: a group under
-    another field, `date:(retraite)`, gives its words that field)."""
+    """The fields searched: title, lead or body, else all three (as the local engine: a group
+    under another field, `date:(retraite)`, gives its words those three)."""
     return _LIMITS.get(fieldname, _LIMITS[None])
 
 

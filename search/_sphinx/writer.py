@@ -4,7 +4,9 @@ A rebuild fills the generation not searched (emptied first), then switches the s
 generation in the meta table: until then, and if it fails or is killed, the previous one
 is searched. An update keeps its changes until `commit`, then writes them shard by shard,
 one transaction per copy, into the searched generation (searchd has no transaction over
-several tables or nodes: a search running meanwhile may see some shards changed).
+several tables or nodes: a search running meanwhile may see some shards changed). Both keep
+the groups of duplicates right (`search._sphinx.groups`): a rebuild sets them before it
+switches, an update with its rows.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from ..backend import WriteResult
 from ..corpus import Article
 from ..errors import IndexWriteError
 from ..storage import now_iso
-from .documents import COLUMNS, doc_id, row_sql
+from .documents import COLUMNS, Group, doc_id, dup_keys, row_sql
+from .groups import KeyLog, lookup, regroup
 from .layout import GENERATIONS
 from .lexicon import Lexicon, LexiconBuilder
 from .meta import Lock, State, write_lexicon, write_state
@@ -96,6 +99,7 @@ class SphinxWriter:
         self.written: set[int] = set()  # rebuild: ids written, to spot an id written twice
         self.changed: dict[int, tuple[Article, str]] = {}  # update: kept until commit
         self.deleted: set[int] = set()
+        self.keys = KeyLog()  # rebuild: the duplicate keys of the articles written
         self.committed = False
         if rebuild:
             self._each_copy(lambda session, table: session.execute(f"TRUNCATE RTINDEX {table}"))
@@ -153,6 +157,7 @@ class SphinxWriter:
                 self.lexicon.remove(old)
         self.written.add(key)
         self.lexicon.add(article)
+        self.keys.add(key, dup_keys(article))
         self._queue(key, self._row(article, digest))
 
     def delete(self, article_id: str) -> None:
@@ -164,6 +169,7 @@ class SphinxWriter:
                 for old in self._stored([key]):
                     self.lexicon.remove(old)
                 self.written.discard(key)
+                self.keys.delete(key)
                 shard = self.site.topology.shard_of(key)
                 self._each_copy(lambda s, t: s.execute(f"DELETE FROM {t} WHERE id = {key}"), [shard])
             return
@@ -174,6 +180,7 @@ class SphinxWriter:
         """Make the write visible: the rows, the lexicon, then the state."""
         if self.rebuild:
             self._flush_all()
+            self._set_groups(self.keys.groups())
             lexicon = self.lexicon.build()
         else:
             lexicon = self._apply_update()
@@ -211,9 +218,9 @@ class SphinxWriter:
 
     # -- rows -------------------------------------------------------------------------
 
-    def _row(self, article: Article, digest: str) -> str:
+    def _row(self, article: Article, digest: str, group: Group | None = None) -> str:
         try:
-            return row_sql(article, digest)
+            return row_sql(article, digest, group)
         except ValueError as err:
             raise self._fail(err) from err
 
@@ -242,14 +249,35 @@ class SphinxWriter:
         """The stored articles of the generation written with these keys."""
         return list(fetch_articles(self.site, self.gen, keys).values())
 
+    def _set_groups(self, groups: Mapping[int, Group]) -> None:
+        """Set the group of these rows (one UPDATE per group and copy of a shard)."""
+        by_group: dict[tuple[Group, int], list[int]] = {}
+        for key, group in groups.items():
+            by_group.setdefault((group, self.site.topology.shard_of(key)), []).append(key)
+        for ((grp, dups), shard), keys in sorted(by_group.items()):
+            if not self.lock.beat():
+                raise self._fail(RuntimeError("another writer took the lock over"))
+            change = f"SET grp = {grp}, dups = {dups} WHERE id IN ({', '.join(map(str, sorted(keys)))})"
+
+            def update(session: Session, table: str, change: str = change) -> None:
+                session.execute(f"UPDATE {table} {change}")
+
+            self._each_copy(update, [shard])
+
     def _apply_update(self) -> Lexicon:
-        """Write an update's changes, one transaction per copy of each shard."""
-        for old in self._stored(sorted(set(self.changed) | self.deleted)):
+        """Write an update's changes, one transaction per copy of each shard, then the groups
+        of duplicates its changes moved rows out of or into."""
+        replaced = self._stored(sorted(set(self.changed) | self.deleted))
+        for old in replaced:
             self.lexicon.remove(old)
+        written = {key: dup_keys(article) for key, (article, _digest) in self.changed.items()}
+        found = lookup(self.site, self.gen, [*written.values(), *(dup_keys(old) for old in replaced)])
+        groups, moved = regroup(found, written, self.deleted)
         by_shard: dict[int, list[str]] = {}
         for key, (article, digest) in self.changed.items():
             self.lexicon.add(article)
-            by_shard.setdefault(self.site.topology.shard_of(key), []).append(self._row(article, digest))
+            by_shard.setdefault(self.site.topology.shard_of(key), []).append(
+                self._row(article, digest, groups[key]))
         gone: dict[int, list[int]] = {}
         for key in self.deleted:
             gone.setdefault(self.site.topology.shard_of(key), []).append(key)
@@ -268,6 +296,7 @@ class SphinxWriter:
                 session.execute("COMMIT")
 
             self._each_copy(transaction, [shard])
+        self._set_groups(moved)
         return self.lexicon.build()
 
     # -- totals -------------------------------------------------------------------------

@@ -59,7 +59,7 @@ class DuplicateGroups:
             for sub, offset in reader.leaf_readers():
                 if name in sub.schema and sub.has_column(name):
                     keys[offset:offset + sub.doc_count_all()] = numeric_column(
-                        sub.column_reader(name), sub.doc_count_all())
+                        sub.column_reader(name, translate=False), sub.doc_count_all())
             docs = np.flatnonzero((keys != 0) & live)
             order = np.argsort(keys[docs], kind="stable")
             docs, keys_sorted = docs[order], keys[docs][order]
