@@ -29,10 +29,10 @@ from search.tui import _write_process as write_process
 from search.tui._idle_gc import OVERDUE, YOUNG, IdleCollector
 from search.tui._wrap import line_of, wrap_offsets
 from search.tui.article_view import Match
-from search.tui.result_list import CardLayout, HitCard
 from search.tui.help_screen import HelpScreen
 from search.tui.history import History
 from search.tui.request import Request, valid_date
+from search.tui.result_list import CardLayout, HitCard
 from search.tui.wording import tui_error as error_message
 from search.wording import notice_message, report_summary
 
