@@ -3,8 +3,6 @@ builds and the atomic swap (nothing of the engine that reads it)."""
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
 import fcntl
 import os
@@ -355,6 +353,8 @@ _AT_FDCWD = -100
 
 def _renameat2_exchange(a: Path, b: Path) -> bool:
     """Atomically exchange two paths (Linux renameat2); False where unsupported."""
+    import ctypes.util  # here: ctypes (and the subprocess it imports) only when a rebuild swaps
+
     libc_name = ctypes.util.find_library("c")
     if not libc_name:
         return False

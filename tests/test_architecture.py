@@ -139,6 +139,25 @@ def test_every_module_imports_alone_in_a_fresh_interpreter() -> None:
     assert proc.stdout.strip() == "[]", "import search must not load the UI, the CLI or an engine"
 
 
+def test_a_search_loads_none_of_the_imports_it_does_not_need(tmp_path: Path) -> None:
+    """A CLI query is a cold process: whoosh's `cached_property` (which imports asyncio) and
+    its English morphology stay unloaded; asked for another name, they are the real ones."""
+    lazy = ('asyncio', 'cached_property', 'whoosh.lang.morph_en')
+    code = ("import sys\n"
+            "from search import Article, Index\n"
+            "articles = [Article(id='a', title='Le prix', body='Le prix monte.')]\n"
+            f"ix = Index.rebuild(articles, {str(tmp_path / 'ix')!r})\n"
+            "assert ix.search('prix').total == 1\n"
+            f"print(sorted(m for m in {lazy!r} if m in sys.modules),"
+            " type(sys.modules['cached_property']).__name__)\n"
+            "from cached_property import threaded_cached_property\n"
+            "from whoosh.lang.morph_en import variations\n"
+            "print(threaded_cached_property.__module__, sorted(variations('rendering'))[:2])\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert proc.stdout.splitlines() == ["['cached_property', 'whoosh.lang.morph_en'] _StandIn",
+                                        "cached_property ['render', 'rendering']"], proc.stderr
+
+
 def _isort(name: str) -> tuple[int, str]:
     """isort's (and ruff's) order of `__all__`: CONSTANTS, then Classes, then functions."""
     return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)

@@ -12,10 +12,15 @@
     fields.py           the schema, the French tokenizer and positions format, the codec
     reads.py            segment files read in place (no private copy per reader)
     damage.py           whoosh's errors on damaged files -> IndexCorruptError
+    _lazy_deps.py       two of whoosh's imports a search never uses, loaded on demand
 """
 
 from __future__ import annotations
 
-from .local import WhooshBackend
+from . import _lazy_deps
+
+_lazy_deps.install()  # before whoosh's modules are imported  # noqa: E402
+
+from .local import WhooshBackend  # noqa: E402
 
 __all__ = ["WhooshBackend"]
