@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from whoosh.automata import lev
-from whoosh.automata.fsa import find_all_matches
 
 from .clock import Clock
 from .errors import IndexCorruptError
@@ -80,6 +78,9 @@ class Vocabulary:
         at each step of the walk)."""
         if not word or not self.words:
             return []
+        from whoosh.automata import lev  # whoosh is only imported once an engine is opened
+        from whoosh.automata.fsa import find_all_matches
+
         dfa = lev.levenshtein_automaton(word, maxdist, prefix=min(prefix, len(word))).to_dfa()
         words = self.words
 

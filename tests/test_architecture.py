@@ -140,9 +140,9 @@ def test_every_module_imports_alone_in_a_fresh_interpreter() -> None:
 
 
 def test_a_search_loads_none_of_the_imports_it_does_not_need(tmp_path: Path) -> None:
-    """A CLI query is a cold process: whoosh's `cached_property` (which imports asyncio) and
-    its English morphology stay unloaded; asked for another name, they are the real ones."""
-    lazy = ('asyncio', 'cached_property', 'whoosh.lang.morph_en')
+    """A CLI query is a cold process: whoosh's `cached_property` (which imports asyncio), its
+    English morphology and `urllib.request` stay unloaded; asked for, they are the real ones."""
+    lazy = ('asyncio', 'cached_property', 'http.client', 'urllib.request', 'whoosh.lang.morph_en')
     code = ("import sys\n"
             "from search import Article, Index\n"
             "articles = [Article(id='a', title='Le prix', body='Le prix monte.')]\n"
@@ -152,10 +152,13 @@ def test_a_search_loads_none_of_the_imports_it_does_not_need(tmp_path: Path) -> 
             " type(sys.modules['cached_property']).__name__)\n"
             "from cached_property import threaded_cached_property\n"
             "from whoosh.lang.morph_en import variations\n"
-            "print(threaded_cached_property.__module__, sorted(variations('rendering'))[:2])\n")
+            "print(threaded_cached_property.__module__, sorted(variations('rendering'))[:2])\n"
+            "import whoosh.compat, urllib.request\n"
+            "print(whoosh.compat.urlretrieve.__module__, urllib.request.urlopen.__module__)\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert proc.stdout.splitlines() == ["['cached_property', 'whoosh.lang.morph_en'] _StandIn",
-                                        "cached_property ['render', 'rendering']"], proc.stderr
+                                        "cached_property ['render', 'rendering']",
+                                        "search._whoosh._lazy_deps urllib.request"], proc.stderr
 
 
 def _isort(name: str) -> tuple[int, str]:

@@ -90,7 +90,8 @@ class Translator:
         self.lexicon = lexicon
         self.question = question
         # the local engine's expansions: most frequent words first, capped, with notices
-        self.expander = Compiler(lexicon.vocabulary, {}, ranking, question=question, clock=clock)
+        self.expander = Compiler(lexicon.vocabulary, lexicon.value_index, ranking, question=question,
+                                 clock=clock)
         self.terms: set[str] = set()
         self._negated = 0
 

@@ -6,6 +6,10 @@ process: every import counts).
   `functools.cached_property` does the same for that attribute.
 - `whoosh.lang.morph_en`: English word variations for whoosh's `Variations` query, a
   module of large regular expressions (about 12 ms) this engine never uses.
+- `urllib.request` in `whoosh.compat`, for its `urlretrieve` (which nothing calls): it
+  imports http.client, email and ssl (about 25 ms). Only while `whoosh.compat` is imported
+  does a stand-in hold that name; whoosh's `urlretrieve` becomes a function that imports the
+  real one when called.
 
 Each stands in for the real module until something asks for a name it does not have: then
 the real module is loaded, takes its place in `sys.modules`, and answers.
@@ -51,8 +55,14 @@ def _variations(word: str) -> set[str]:
     return set(_load_real("whoosh.lang.morph_en").variations(word))
 
 
+def _urlretrieve(*args: Any, **kwargs: Any) -> Any:
+    from urllib.request import urlretrieve
+
+    return urlretrieve(*args, **kwargs)
+
+
 def install() -> None:
-    """Put the stand-ins in `sys.modules`, unless the real modules are already loaded."""
+    """Put the stand-ins in place, unless the real modules are already loaded."""
     if "cached_property" not in sys.modules:
         stand_in = _StandIn("cached_property")
         stand_in.cached_property = functools.cached_property  # type: ignore[attr-defined]
@@ -61,3 +71,12 @@ def install() -> None:
         stand_in = _StandIn("whoosh.lang.morph_en")
         stand_in.variations = _variations  # type: ignore[attr-defined]
         sys.modules["whoosh.lang.morph_en"] = stand_in
+    if "whoosh.compat" not in sys.modules and "urllib.request" not in sys.modules:
+        request = types.ModuleType("urllib.request")
+        request.urlretrieve = _urlretrieve  # type: ignore[attr-defined]
+        sys.modules["urllib.request"] = request
+        try:
+            importlib.import_module("whoosh.compat")
+        finally:
+            if sys.modules.get("urllib.request") is request:
+                del sys.modules["urllib.request"]

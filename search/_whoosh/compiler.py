@@ -3,7 +3,7 @@ boosts), with how each part of the query scores."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,7 +74,7 @@ class Compiled:
 class Compiler:
     """Compile syntax trees against one reader (expansions read its vocabulary)."""
 
-    def __init__(self, vocabulary: Vocabulary, values: dict[str, ValueIndex],
+    def __init__(self, vocabulary: Vocabulary, values: Callable[[str], ValueIndex],
                  ranking: RankingConfig, *, question: bool = False, clock: Clock | None = None) -> None:
         self.vocabulary = vocabulary
         self.clock = clock
@@ -258,7 +258,7 @@ class Compiler:
         return self._phrase(terms, node.field, node.slop, node.boost, clause)
 
     def _value_query(self, fname: str, text: str, prefix: bool) -> wq.Query:
-        matches = self.values[fname].matching(text, prefix)
+        matches = self.values(fname).matching(text, prefix)
         if not matches:
             label = {"tags": "rubrique", "author": "author", "source": "source"}[fname]
             self.notice("no_such_value", f"no {label} matches {text!r}", field=fname, value=text)

@@ -92,8 +92,8 @@ class DuplicateGroups:
         """How many of `docs` are duplicates of another of them (not counted in a total)."""
         if not self.members:
             return 0
-        groups = self.group[docs & self.grouped]
-        return int(len(groups) - len(np.unique(groups)))
+        groups = np.sort(self.group[docs & self.grouped])  # (not np.unique: it imports numpy.ma, 15 ms)
+        return int(np.count_nonzero(groups[1:] == groups[:-1]))
 
     def collapse(self, ranked: Iterable[Match], matched: Mask, want: int) -> list[Match]:
         """The first `want` of `ranked`, one a group (the best ranked), each with the

@@ -40,7 +40,7 @@ def match(snap: WhooshSnapshot, request: MatchRequest, clock: Clock) -> Matches:
     """Match `request` on `snap` (see the module's docstring)."""
     found = Matches(sort=request.sort)
     extra = _filters(snap, request, found.notices)
-    compiler = Compiler(snap.vocabulary(), {f: snap.values(f) for f in ("source", "author", "tags")},
+    compiler = Compiler(snap.vocabulary(), snap.values,
                         snap.ranking, question=is_question(request.text), clock=clock)
     try:
         compiled = compiler.run(request.tree, extra)
