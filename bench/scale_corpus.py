@@ -351,7 +351,7 @@ class VocabularyGrowth:
 
     def curve(self, points: Sequence[int]) -> list[dict[str, int]]:
         """Distinct words, folded words and stems after each of ``points`` articles."""
-        from search.analysis import fold, stem_word
+        from search.french import fold, stem_word
 
         folded: dict[str, int] = {}
         for word, first in self._first.items():

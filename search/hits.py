@@ -7,10 +7,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from .analysis import fold, vocab_analyzer
+from .analysis import vocab_analyzer
 from .backend import Match, StoredArticle
 from .clock import Clock
 from .corpus import Article
+from .french import fold
 from .highlight import best_passage, match_spans
 from .query_syntax import Group, Node, Phrase, Word
 from .results import Highlight, Hit

@@ -12,8 +12,8 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from string import ascii_lowercase
 
-from .analysis import STOP_WORDS, fold, stem_word
 from .clock import Clock
+from .french import STOP_WORDS, fold, stem_word
 from .vocabulary import Vocabulary
 
 __all__ = [

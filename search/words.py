@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .analysis import fold
+from .french import fold
 
 __all__ = ["QUESTION_WORDS", "WORD_RE", "ValueIndex", "folded_words", "is_question"]
 

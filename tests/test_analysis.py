@@ -7,7 +7,8 @@ import pickle
 import pytest
 
 from search._whoosh.fields import FrenchTokenizer
-from search.analysis import STOP_WORDS, FrenchAnalyzer, analyze, fold, index_analyzer, is_stop_word
+from search.analysis import FrenchAnalyzer, analyze, index_analyzer
+from search.french import STOP_WORDS, fold, is_stop_word
 
 
 def terms(text: str, mode: str = "query") -> list[str]:

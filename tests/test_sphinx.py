@@ -67,7 +67,7 @@ class _Keywords:
 
 
 def test_the_engine_analysis_is_checked_against_the_project() -> None:
-    from search.analysis import IRREGULAR_PLURALS, STOP_WORDS, stem_word
+    from search.french import IRREGULAR_PLURALS, STOP_WORDS, stem_word
 
     right: dict[str, str | None] = {w: None for w in STOP_WORDS}
     right |= {w: stem_word(w) for w in [*IRREGULAR_PLURALS, "electricite", "gouvernement", "retraites",

@@ -6,8 +6,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ..analysis import IRREGULAR_PLURALS, STOP_WORDS, stem_word
 from ..errors import ClusterError, IndexNotFoundError, IndexVersionError
+from ..french import IRREGULAR_PLURALS, STOP_WORDS, stem_word
 from ..ranking import RankingConfig as Ranking
 from .documents import COLUMNS
 from .layout import GENERATIONS, Router, Tables, Topology

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import orjson
 
-from ..analysis import IRREGULAR_PLURALS, STOP_WORDS
 from ..errors import ClusterError, ClusterUnavailableError
+from ..french import IRREGULAR_PLURALS, STOP_WORDS
 from ..storage import process_alive
 from .documents import FIELDS
 from .layout import GENERATIONS, Tables, Topology

@@ -8,10 +8,11 @@ from collections.abc import Hashable, Iterable, Sequence
 from functools import partial
 from typing import Any
 
-from ..analysis import analyze, index_analyzer, stem_word
+from ..analysis import analyze, index_analyzer
 from ..backend import Match, Matches, MatchRequest, StoredArticle
 from ..clock import Clock, OutOfTime
 from ..corpus import Article
+from ..french import stem_word
 from ..ranking import RankingConfig as Ranking
 from ..results import FacetCount, IndexStats, Notice, as_datetime, years_of
 from ..schema import TEXT_FIELDS

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from .._whoosh.compiler import Compiler
-from ..analysis import compound, fold, stem_word
+from ..analysis import compound
 from ..clock import Clock
+from ..french import fold, stem_word
 from ..query_syntax import DateRange, Group, Negation, Node, Phrase, Word
 from ..ranking import RankingConfig as Ranking
 from ..results import Notice

@@ -9,8 +9,9 @@ from typing import Any
 
 from whoosh import query as wq
 
-from ..analysis import analyze, compound, fold, stem_word
+from ..analysis import analyze, compound
 from ..clock import Clock
+from ..french import fold, stem_word
 from ..query_syntax import DateRange, Group, Negation, Node, Phrase, Word
 from ..ranking import RankingConfig, text_fields
 from ..results import Notice
