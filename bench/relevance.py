@@ -79,6 +79,11 @@ def run_system(
     return result
 
 
+#: Systems that are not peers of the project: its own engine on a cluster, and a
+#: configuration shown only to say why OR is used.
+NOT_PEERS = frozenset({"cluster", "plain-whoosh-and"})
+
+
 def margins(results: dict[str, dict[str, Any]], halves: dict[str, list[str]],
             system: str = "project") -> dict[str, dict[str, Any]]:
     """MRR@10 of `system` minus the best other system's, per half, with the paired bootstrap
@@ -89,7 +94,8 @@ def margins(results: dict[str, dict[str, Any]], halves: dict[str, list[str]],
         return out
     for half, ids in halves.items():
         wanted = set(ids)
-        peers = {n: r for n, r in results.items() if n != system and "rr" in r and n != "plain-whoosh-and"}
+        peers = {n: r for n, r in results.items()
+                 if n != system and "rr" in r and n not in NOT_PEERS}
         if not peers:
             continue
         best = max(peers, key=lambda n: peers[n][half]["MRR@10"])

@@ -88,3 +88,20 @@ def test_quick_sample_keeps_judged_docs_and_caps_corpus() -> None:
     assert len(small.docs) == 20
     kept = {d[0] for d in small.docs}
     assert all(doc in kept for rels in small.qrels.values() for doc in rels)
+
+
+def test_the_margin_is_over_the_best_peer_not_over_the_project_on_a_cluster() -> None:
+    from bench.relevance import margins
+
+    def system(mrr: float, rr: dict[str, float]) -> dict[str, object]:
+        return {"tune": {"MRR@10": mrr}, "rr": rr}
+
+    results = {
+        "project": system(0.9, {"q1": 1.0, "q2": 0.8}),
+        "cluster": system(0.85, {"q1": 1.0, "q2": 0.7}),  # the project's own engine: no peer
+        "plain-whoosh-and": system(0.88, {"q1": 1.0, "q2": 0.76}),
+        "tantivy": system(0.6, {"q1": 0.5, "q2": 0.7}),
+    }
+    found = margins(results, {"tune": ["q1", "q2"]})
+    assert found["tune"]["best_peer"] == "tantivy"
+    assert found["tune"]["diff"] == pytest.approx(0.3)
