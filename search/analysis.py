@@ -20,6 +20,7 @@ The per-token work is cached: a token seen once costs one dict lookup afterwards
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
@@ -274,45 +275,69 @@ class FrenchAnalyzer:
         """(start, end, term) of every token of `text` whose term is in `wanted`, joined
         compounds included (index mode), in text order.
 
-        A token not yet analysed is analysed only if it may give a wanted term: a term
-        begins with the first two letters of the folded word (or of the joined compound)
-        it comes from, so a token none of whose parts begins like a wanted term is skipped
-        without its analysis (`_may_give`).
+        Only the tokens that may give a wanted term are looked at: a term begins with the
+        first letters of the folded word (or joined compound) it comes from, so regular
+        expressions find the words whose first letter folds to the first letter of a wanted
+        term, and the tokens the quick test cannot tell (digits, dots, letters it does not
+        fold: `_candidate_starts`); of those, a token not yet analysed is analysed only if its
+        first two letters may give a wanted term (`_may_give`).
         """
-        cache = self._cache
-        quick = self._quick
-        out: list[tuple[int, int, str]] = []
+        if not wanted or not text:
+            return []
         starts = frozenset(t[:2] for t in wanted) | frozenset(t[:1] for t in wanted if len(t) == 1)
-        for m in _TOKEN.finditer(text):
-            token = m.group()
-            parsed = cache.get(token)
-            if parsed is None:
-                keys = quick.get(token, _UNKNOWN)
-                if keys is _UNKNOWN:
-                    if len(quick) > CACHE_TOKENS:
-                        quick.clear()
-                    keys = quick[token] = _quick_keys(token)
-                if keys is not None and keys.isdisjoint(starts):
-                    continue
-                parsed = self._parsed(token)
-            parts, joined = parsed[0], parsed[1]
-            hit_parts = not wanted.isdisjoint(parsed[3])
-            if not hit_parts and (joined is None or joined not in wanted):
+        out: list[tuple[int, int, str]] = []
+        done = 0  # tokens ending here or before have been looked at
+        token_char = _TOKEN_CHAR.match
+        for at in _candidate_starts(text, frozenset(t[:1] for t in wanted)):
+            if at < done:
                 continue
-            base = m.start()
-            if hit_parts:
-                for start, end, term in parts:
-                    if term is not None and term in wanted:
-                        out.append((base + start, base + end, term))
-            if self.compounds and joined is not None and joined in wanted and len(parsed[3]) > 1:
-                out.append((base + parts[0][0], base + parts[-1][1], joined))
+            if at and token_char(text, at - 1):  # inside a token: find where it starts
+                back = at - 1  # (after a character no token holds: tokens read from there
+                while back > done and token_char(text, back - 1):  # are the text's tokens)
+                    back -= 1
+                m = _TOKEN.search(text, back)
+                while m is not None and m.end() <= at:  # tokens before: no candidate in them
+                    m = _TOKEN.search(text, m.end())
+            else:
+                m = _TOKEN.match(text, at)
+            if m is not None:
+                done = m.end()
+                self._token_spans(m, wanted, starts, out)
         return out
+
+    def _token_spans(self, m: re.Match[str], wanted: AbstractSet[str], starts: frozenset[str],
+                     out: list[tuple[int, int, str]]) -> None:
+        """Add the spans of one token (a match of `_TOKEN`) whose term is in `wanted`."""
+        token = m.group()
+        parsed = self._cache.get(token)
+        if parsed is None:
+            quick = self._quick
+            keys = quick.get(token, _UNKNOWN)
+            if keys is _UNKNOWN:
+                if len(quick) > CACHE_TOKENS:
+                    quick.clear()
+                keys = quick[token] = _quick_keys(token)
+            if keys is not None and keys.isdisjoint(starts):
+                return
+            parsed = self._parsed(token)
+        parts, joined = parsed[0], parsed[1]
+        hit_parts = not wanted.isdisjoint(parsed[3])
+        if not hit_parts and (joined is None or joined not in wanted):
+            return
+        base = m.start()
+        if hit_parts:
+            for start, end, term in parts:
+                if term is not None and term in wanted:
+                    out.append((base + start, base + end, term))
+        if self.compounds and joined is not None and joined in wanted and len(parsed[3]) > 1:
+            out.append((base + parts[0][0], base + parts[-1][1], joined))
 
 
 #: Letters folded as unidecode folds them (Latin letters with accents, ligatures), for the
 #: quick test of `_may_give`; a token with any other non-ASCII letter is analysed.
 _QUICK_FOLD = str.maketrans({c: unidecode(c).lower() for c in map(chr, [*range(0xC0, 0x250), 0x152, 0x153])
                              if unidecode(c).isascii() and unidecode(c).isalpha()})
+_QUICK_FOLD_CHARS = {chr(c): folded for c, folded in _QUICK_FOLD.items()}
 _QUICK_SPLIT = re.compile(rf"[{_APOS}{_HYPHENS}]")
 _IRREGULAR_FORMS = frozenset(IRREGULAR_PLURALS)
 
@@ -344,6 +369,43 @@ def _may_give(token: str, starts: AbstractSet[str]) -> bool:
     for a one-letter term); True whenever the quick test cannot tell."""
     keys = _quick_keys(token)
     return keys is None or not keys.isdisjoint(starts)
+
+
+#: A character a token may hold (word characters, accents, apostrophes, hyphens, dots, commas).
+_TOKEN_CHAR = re.compile(rf"[\w\u0300-\u036f{_APOS}{_HYPHENS}.,]")
+
+
+@functools.lru_cache(maxsize=256)
+def _candidates(letters: frozenset[str]) -> re.Pattern[str] | None:
+    """Where a token that may give a term beginning with one of `letters` starts: a word
+    (or a part after an apostrophe or a hyphen) whose first letter folds to one of them, or
+    to the first letter of an irregular plural of one (*yeux* for *oeil*). The pattern
+    begins with a character set, so that the engine skips to those letters at C speed.
+    None when no letter can begin a word (a wanted term of digits only)."""
+    first = set(letters)
+    first |= {form[0] for form, singular in IRREGULAR_PLURALS.items() if singular[:1] in letters}
+    chars = {c for c in first if c.isascii() and c.isalpha()}
+    chars |= {c.upper() for c in chars}
+    chars |= {c for c, folded in _QUICK_FOLD_CHARS.items() if folded[:1] in first}
+    if not chars:
+        return None
+    return re.compile(rf"[{re.escape(''.join(sorted(chars)))}](?<![\w\u0300-\u036f].)")
+
+
+#: Where a token the quick test cannot tell is: a digit, an underscore, a combining accent,
+#: a letter it does not fold, a dot or comma inside a token.
+_UNTOLD = (re.compile(rf"[^\W\x00-\x2f\x3a-\x5e\x60-\x7f{re.escape(''.join(sorted(_QUICK_FOLD_CHARS)))}]+"),
+           re.compile(r"[\u0300-\u036f]+"),
+           re.compile(r"[.,](?<=[\w\u0300-\u036f].)(?=[\w\u0300-\u036f])"))
+
+
+def _candidate_starts(text: str, letters: frozenset[str]) -> list[int]:
+    """The offsets of `text` where a token that may give a term beginning with one of
+    `letters` is, in order (see `_candidates` and `_UNTOLD`)."""
+    words = _candidates(letters)
+    found = [m.start() for p in (*_UNTOLD, *([words] if words else [])) for m in p.finditer(text)]
+    found.sort()
+    return found
 
 
 def index_analyzer() -> FrenchAnalyzer:

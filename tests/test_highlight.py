@@ -131,3 +131,39 @@ def test_every_highlight_is_a_match_of_a_query_term(news_index: Index, words: li
             assert {t.text for t in analyze(piece, mode="index")} & wanted, (q, h.field, piece)
         for (s, e) in hit.snippet_spans:
             assert {t.text for t in analyze(hit.snippet[s:e], mode="index")} & wanted, (q, hit.snippet[s:e])
+
+
+def _every_token(text: str, wanted: set[str]) -> list[tuple[int, int, str]]:
+    """The spans of `wanted` with every token of `text` analysed (no shortcut)."""
+    from search.analysis import FrenchAnalyzer
+
+    return [(s, e, t) for t, _, s, e in FrenchAnalyzer().terms(text, "index") if t is not None and t in wanted]
+
+
+def test_spans_look_only_at_candidate_words_and_find_every_span() -> None:
+    """`spans` skips to the words that may give a wanted term: on every text of the test
+    corpora, and the tricky tokens, it finds exactly what analysing every token finds."""
+    from search.analysis import FrenchAnalyzer
+    from search.corpus import iter_articles
+
+    texts = [f"{r.article.title}\n{r.article.lead} {r.article.body}" for source in (NEWS, REPO / "corpus")
+             for r in iter_articles(source)]
+    texts.append(" ".join(TRICKY_TOKENS) + " des yeux, l’œil, (jeux)-vidéo, 7,5 %, _x, ²")
+    checked = 0
+    for i, text in enumerate(texts):
+        terms = sorted({t for t, _, _, _ in FrenchAnalyzer().terms(text, "index") if t})
+        for wanted in ({*terms[i % 5::5]}, {*terms[i % 11::11]}, {"oeil", "jeu", "7.5", "travail"}):
+            expected = _every_token(text, wanted)
+            assert FrenchAnalyzer().spans(text, wanted) == expected, (text[:80], sorted(wanted)[:5])
+            checked += len(expected)
+    assert checked > 2000
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=french_text, data=st.data())
+def test_spans_equal_the_spans_of_every_token(text: str, data: st.DataObject) -> None:
+    terms = sorted({t.text for t in analyze(text, mode="index")} | {"oeil", "ia", "7.5"})
+    wanted = set(data.draw(st.lists(st.sampled_from(terms), min_size=1)))
+    from search.analysis import FrenchAnalyzer
+
+    assert FrenchAnalyzer().spans(text, wanted) == _every_token(text, wanted)
