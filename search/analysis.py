@@ -20,16 +20,14 @@ The per-token work is cached: a token seen once costs one dict lookup afterwards
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from itertools import accumulate, chain, compress
 from typing import Any, NamedTuple
 
-from unidecode import unidecode
-
-from .french import DECIMAL_NUMBER, IRREGULAR_PLURALS, fold, is_stop_word, stem_word
+from .french import APOSTROPHES, DECIMAL_NUMBER, HYPHENS, fold, is_stop_word, stem_word
+from .quick_test import TOKEN_CHAR, candidate_starts, quick_keys
 
 __all__ = [
     "FrenchAnalyzer",
@@ -42,13 +40,11 @@ __all__ = [
 ]
 
 _W = r"[\w\u0300-\u036f]"  # word characters, combining accents included
-_APOS = "'\u2019\u02bc"
-_HYPHENS = "\\-\u2010\u2011"
 # A chunk: word characters joined by apostrophes, hyphens, dots or commas. One simple
 # pattern keeps the scan fast; the (cached) parse of each chunk does the rest.
-_TOKEN = re.compile(rf"{_W}+(?:[{_APOS}{_HYPHENS}.,]{_W}+)*")
-_PART = re.compile(rf"[^{_HYPHENS}]+")
-_ELISION = re.compile(rf"(?i:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)[{_APOS}](?=\w)")
+_TOKEN = re.compile(rf"{_W}+(?:[{APOSTROPHES}{HYPHENS}.,]{_W}+)*")
+_PART = re.compile(rf"[^{HYPHENS}]+")
+_ELISION = re.compile(rf"(?i:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)[{APOSTROPHES}](?=\w)")
 _ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # I.A  S.N.C.F
 _DOTTED = re.compile(r"[^.,]+")
 
@@ -162,7 +158,7 @@ class FrenchAnalyzer:
 
     def _clear(self) -> None:
         self._cache: dict[str, _Parsed] = {}
-        self._quick: dict[str, frozenset[str] | None] = {}  # `_quick_keys` of tokens not analysed
+        self._quick: dict[str, frozenset[str] | None] = {}  # `quick_keys` of tokens not analysed
         self._seq: dict[str, tuple[str, ...]] = {}
         self._pairs: dict[str, tuple[tuple[str, str], ...]] = {}
         self._joins: dict[str, str] = {}
@@ -279,16 +275,16 @@ class FrenchAnalyzer:
         first letters of the folded word (or joined compound) it comes from, so regular
         expressions find the words whose first letter folds to the first letter of a wanted
         term, and the tokens the quick test cannot tell (digits, dots, letters it does not
-        fold: `_candidate_starts`); of those, a token not yet analysed is analysed only if its
-        first two letters may give a wanted term (`_may_give`).
+        fold: `candidate_starts`); of those, a token not yet analysed is analysed only if its
+        first two letters may give a wanted term (`may_give`).
         """
         if not wanted or not text:
             return []
         starts = frozenset(t[:2] for t in wanted) | frozenset(t[:1] for t in wanted if len(t) == 1)
         out: list[tuple[int, int, str]] = []
         done = 0  # tokens ending here or before have been looked at
-        token_char = _TOKEN_CHAR.match
-        for at in _candidate_starts(text, frozenset(t[:1] for t in wanted)):
+        token_char = TOKEN_CHAR.match
+        for at in candidate_starts(text, frozenset(t[:1] for t in wanted)):
             if at < done:
                 continue
             if at and token_char(text, at - 1):  # inside a token: find where it starts
@@ -316,7 +312,7 @@ class FrenchAnalyzer:
             if keys is _UNKNOWN:
                 if len(quick) > CACHE_TOKENS:
                     quick.clear()
-                keys = quick[token] = _quick_keys(token)
+                keys = quick[token] = quick_keys(token)
             if keys is not None and keys.isdisjoint(starts):
                 return
             parsed = self._parsed(token)
@@ -333,79 +329,7 @@ class FrenchAnalyzer:
             out.append((base + parts[0][0], base + parts[-1][1], joined))
 
 
-#: Letters folded as unidecode folds them (Latin letters with accents, ligatures), for the
-#: quick test of `_may_give`; a token with any other non-ASCII letter is analysed.
-_QUICK_FOLD = str.maketrans({c: unidecode(c).lower() for c in map(chr, [*range(0xC0, 0x250), 0x152, 0x153])
-                             if unidecode(c).isascii() and unidecode(c).isalpha()})
-_QUICK_FOLD_CHARS = {chr(c): folded for c, folded in _QUICK_FOLD.items()}
-_QUICK_SPLIT = re.compile(rf"[{_APOS}{_HYPHENS}]")
-_IRREGULAR_FORMS = frozenset(IRREGULAR_PLURALS)
-
-
-_UNKNOWN: frozenset[str] = frozenset({"\x00"})
-_DIGIT_OR_DOT = re.compile(r"[.,0-9]")
-
-
-def _quick_keys(token: str) -> frozenset[str] | None:
-    """What the terms of `token` may begin with: the first two letters (and the first one)
-    of each of its folded parts, and of its joined compound with or without an elision.
-    None when the quick test cannot tell (digits, dots, letters it does not fold,
-    irregular plurals): the token must be analysed."""
-    low = token.lower().translate(_QUICK_FOLD).replace("_", "")
-    if not low.isascii() or _DIGIT_OR_DOT.search(low):
-        return None
-    parts = [p for p in _QUICK_SPLIT.split(low) if p]
-    if any(p in _IRREGULAR_FORMS for p in parts):
-        return None
-    keys = set()
-    for part in [*parts, "".join(parts), "".join(parts[1:])]:  # compounds, elided or not
-        keys.add(part[:2])
-        keys.add(part[:1])
-    return frozenset(keys)
-
-
-def _may_give(token: str, starts: AbstractSet[str]) -> bool:
-    """Whether `token` may give a term beginning with one of `starts` (two letters, or one
-    for a one-letter term); True whenever the quick test cannot tell."""
-    keys = _quick_keys(token)
-    return keys is None or not keys.isdisjoint(starts)
-
-
-#: A character a token may hold (word characters, accents, apostrophes, hyphens, dots, commas).
-_TOKEN_CHAR = re.compile(rf"[\w\u0300-\u036f{_APOS}{_HYPHENS}.,]")
-
-
-@functools.lru_cache(maxsize=256)
-def _candidates(letters: frozenset[str]) -> re.Pattern[str] | None:
-    """Where a token that may give a term beginning with one of `letters` starts: a word
-    (or a part after an apostrophe or a hyphen) whose first letter folds to one of them, or
-    to the first letter of an irregular plural of one (*yeux* for *oeil*). The pattern
-    begins with a character set, so that the engine skips to those letters at C speed.
-    None when no letter can begin a word (a wanted term of digits only)."""
-    first = set(letters)
-    first |= {form[0] for form, singular in IRREGULAR_PLURALS.items() if singular[:1] in letters}
-    chars = {c for c in first if c.isascii() and c.isalpha()}
-    chars |= {c.upper() for c in chars}
-    chars |= {c for c, folded in _QUICK_FOLD_CHARS.items() if folded[:1] in first}
-    if not chars:
-        return None
-    return re.compile(rf"[{re.escape(''.join(sorted(chars)))}](?<![\w\u0300-\u036f].)")
-
-
-#: Where a token the quick test cannot tell is: a digit, an underscore, a combining accent,
-#: a letter it does not fold, a dot or comma inside a token.
-_UNTOLD = (re.compile(rf"[^\W\x00-\x2f\x3a-\x5e\x60-\x7f{re.escape(''.join(sorted(_QUICK_FOLD_CHARS)))}]+"),
-           re.compile(r"[\u0300-\u036f]+"),
-           re.compile(r"[.,](?<=[\w\u0300-\u036f].)(?=[\w\u0300-\u036f])"))
-
-
-def _candidate_starts(text: str, letters: frozenset[str]) -> list[int]:
-    """The offsets of `text` where a token that may give a term beginning with one of
-    `letters` is, in order (see `_candidates` and `_UNTOLD`)."""
-    words = _candidates(letters)
-    found = [m.start() for p in (*_UNTOLD, *([words] if words else [])) for m in p.finditer(text)]
-    found.sort()
-    return found
+_UNKNOWN: frozenset[str] = frozenset({"\x00"})  # not yet in the quick cache
 
 
 def index_analyzer() -> FrenchAnalyzer:

@@ -19,7 +19,21 @@ from typing import Any
 import Stemmer
 from unidecode import unidecode
 
-__all__ = ["DECIMAL_NUMBER", "IRREGULAR_PLURALS", "STOP_WORDS", "fold", "is_stop_word", "stem_word"]
+__all__ = [
+    "APOSTROPHES",
+    "DECIMAL_NUMBER",
+    "HYPHENS",
+    "IRREGULAR_PLURALS",
+    "STOP_WORDS",
+    "fold",
+    "is_stop_word",
+    "stem_word",
+]
+
+#: The apostrophes of French text (', ’, ʼ), and the hyphens inside words (-, U+2010, U+2011),
+#: as characters of a regular expression's set.
+APOSTROPHES = "'\u2019\u02bc"
+HYPHENS = "\\-\u2010\u2011"
 
 #: A decimal number as written in French or English (`7,5`, `1.000.000`): folded with one dot.
 DECIMAL_NUMBER = re.compile(r"\d+(?:[.,]\d+)+")

@@ -18,7 +18,7 @@ PACKAGE = REPO / "search"
 #: within a layer, without cycles). `_whoosh.*`, `cli.*` and `tui.*` name sub-packages.
 LAYERS = [
     ["errors", "schema", "ranking", "results", "i18n"],
-    ["clock", "french", "analysis", "corpus.*", "_query_lexer", "query_syntax"],
+    ["clock", "french", "quick_test", "analysis", "corpus.*", "_query_lexer", "query_syntax"],
     ["words", "vocabulary", "highlight", "spelling"],
     ["storage"],
     ["backend"],

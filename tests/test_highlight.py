@@ -76,17 +76,18 @@ def _all_tokens() -> list[str]:
 def test_the_quick_test_never_skips_a_token_that_gives_a_wanted_term() -> None:
     """`spans` skips the analysis of tokens that cannot give a wanted term: it must never
     skip one that does (every term begins like one of its token's folded parts)."""
-    from search.analysis import FrenchAnalyzer, _may_give
+    from search.analysis import FrenchAnalyzer
+    from search.quick_test import may_give
 
     analyzer = FrenchAnalyzer()
     checked = 0
     for token in _all_tokens():
         parsed = analyzer._parsed(token)
         for term in {*parsed[3], *([parsed[1]] if parsed[1] else [])}:
-            assert _may_give(token, {term[:2]}), (token, term)
+            assert may_give(token, {term[:2]}), (token, term)
             checked += 1
     assert checked > 3000
-    assert not _may_give("maison", {"ch", "re"}) and _may_give("l’avion", {"av"})
+    assert not may_give("maison", {"ch", "re"}) and may_give("l’avion", {"av"})
 
 
 def test_spans_with_a_cold_cache_equal_spans_with_every_token_analysed() -> None:
@@ -137,7 +138,8 @@ def _every_token(text: str, wanted: set[str]) -> list[tuple[int, int, str]]:
     """The spans of `wanted` with every token of `text` analysed (no shortcut)."""
     from search.analysis import FrenchAnalyzer
 
-    return [(s, e, t) for t, _, s, e in FrenchAnalyzer().terms(text, "index") if t is not None and t in wanted]
+    terms = FrenchAnalyzer().terms(text, "index")
+    return [(s, e, t) for t, _, s, e in terms if t is not None and t in wanted]
 
 
 def test_spans_look_only_at_candidate_words_and_find_every_span() -> None:
