@@ -245,7 +245,7 @@ def test_an_interrupted_rebuild_leaves_the_old_index_searchable(
     index = tmp_path / "index"
     before = Index.rebuild(NEWS, index, procs=1)
     expected = [h.id for h in before.search("retraite OR électricité", limit=20).hits]
-    big = make_corpus(tmp_path / "big.jsonl", 4000)
+    big = make_corpus(tmp_path / "big.jsonl", 12000)  # a rebuild of ~5 s: still running when signalled
     proc = subprocess.Popen([sys.executable, "-c", REBUILD_SCRIPT, str(big), str(index), str(procs)],
                             stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 60
