@@ -52,6 +52,12 @@ _DOTTED = re.compile(r"[^.,]+")
 #: it is emptied: memory stays bounded whatever the corpus (each indexing process has one).
 CACHE_TOKENS = 200_000
 
+#: `spans` skips to the candidate words for up to this many beginnings of wanted terms;
+#: with more, most words are candidates and reading every token is faster (measured on
+#: OrangeSum: 0.46x the time of reading every token for one word, 0.88x for four, 1.02x
+#: for five, 1.3x for eight).
+SKIP_UP_TO = 4
+
 #: Longest term kept, in characters; longer tokens are noise (hashes, base64).
 MAX_TERM = 60
 
@@ -273,18 +279,22 @@ class FrenchAnalyzer:
 
         Only the tokens that may give a wanted term are looked at: a term begins with the
         first letters of the folded word (or joined compound) it comes from, so regular
-        expressions find the words whose first letter folds to the first letter of a wanted
-        term, and the tokens the quick test cannot tell (digits, dots, letters it does not
-        fold: `candidate_starts`); of those, a token not yet analysed is analysed only if its
-        first two letters may give a wanted term (`may_give`).
+        expressions find the words whose first two letters fold to those of a wanted term,
+        and the tokens the quick test cannot tell (digits, dots, letters it does not fold:
+        `candidate_starts`), when the wanted terms have at most `SKIP_UP_TO` beginnings; a
+        token not yet analysed is analysed only if it may give a wanted term (`quick_keys`).
         """
         if not wanted or not text:
             return []
         starts = frozenset(t[:2] for t in wanted) | frozenset(t[:1] for t in wanted if len(t) == 1)
         out: list[tuple[int, int, str]] = []
+        if len(starts) > SKIP_UP_TO:  # most words are candidates: reading every token is faster
+            for token in _TOKEN.finditer(text):
+                self._token_spans(token, wanted, starts, out)
+            return out
         done = 0  # tokens ending here or before have been looked at
         token_char = TOKEN_CHAR.match
-        for at in candidate_starts(text, frozenset(t[:1] for t in wanted)):
+        for at in candidate_starts(text, starts):
             if at < done:
                 continue
             if at and token_char(text, at - 1):  # inside a token: find where it starts

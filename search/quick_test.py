@@ -62,21 +62,49 @@ def may_give(token: str, starts: AbstractSet[str]) -> bool:
 TOKEN_CHAR = re.compile(rf"[\w\u0300-\u036f{APOSTROPHES}{HYPHENS}.,]")
 
 
+#: Each ASCII letter: the characters whose folded form begins with it (both cases).
+_FOLDED_TO: dict[str, frozenset[str]] = {
+    letter: frozenset({letter, letter.upper()} | {c for c, f in _QUICK_FOLD_CHARS.items() if f[:1] == letter})
+    for letter in "abcdefghijklmnopqrstuvwxyz"}
+
+
+def _chars(letters: set[str]) -> set[str]:
+    """The characters whose folded form begins with one of `letters` (both cases)."""
+    return set().union(*(_FOLDED_TO.get(letter, ()) for letter in letters))
+
+
+def _set(chars: set[str]) -> str:
+    return re.escape("".join(sorted(chars)))
+
+
 @functools.lru_cache(maxsize=256)
-def _candidates(letters: frozenset[str]) -> re.Pattern[str] | None:
-    """Where a token that may give a term beginning with one of `letters` starts: a word
-    (or a part after an apostrophe or a hyphen) whose first letter folds to one of them, or
-    to the first letter of an irregular plural of one (*yeux* for *oeil*). The pattern
-    begins with a character set, so that the engine skips to those letters at C speed.
-    None when no letter can begin a word (a wanted term of digits only)."""
-    first = set(letters)
-    first |= {form[0] for form, singular in IRREGULAR_PLURALS.items() if singular[:1] in letters}
-    chars = {c for c in first if c.isascii() and c.isalpha()}
-    chars |= {c.upper() for c in chars}
-    chars |= {c for c, folded in _QUICK_FOLD_CHARS.items() if folded[:1] in first}
-    if not chars:
-        return None
-    return re.compile(rf"[{re.escape(''.join(sorted(chars)))}](?<![\w\u0300-\u036f].)")
+def _word_starts(chars: frozenset[str]) -> re.Pattern[str]:
+    """A word, or a part after an apostrophe or a hyphen, that begins with one of `chars`
+    (the pattern begins with a character set: the engine skips to them at C speed)."""
+    return re.compile(rf"[{_set(set(chars))}](?<![\w\u0300-\u036f].)")
+
+
+@functools.lru_cache(maxsize=256)
+def _plan(starts: frozenset[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """How to find the tokens that may give a term beginning with one of `starts` (their
+    first two letters, or one for a one-letter term): the characters a word begins with
+    when it must be followed by one of the second characters (a letter that folds to a
+    second letter of `starts`, or an apostrophe or a hyphen: *l’e-sport* gives *esport*),
+    and those it may begin with whatever follows (a one-letter term's, the irregular
+    plurals' such as *yeux* for *oeil*, the letters folded to two such as *œ*, *ß*)."""
+    first = {s[0] for s in starts if s[:1].isalpha()}
+    loose = {s for s in starts if len(s) == 1 and s.isalpha()}
+    loose |= {form[0] for form, singular in IRREGULAR_PLURALS.items()  # yeux: oeil
+              if singular[:2] != form[:2] and (singular[:2] in starts or singular[:1] in starts)}
+    double = {c for c in _FOLDED_TO_TWO if _QUICK_FOLD_CHARS[c][0] in first}
+    second = _chars({s[1] for s in starts if len(s) > 1}) | _JOINERS
+    return frozenset(_chars(first - loose)), frozenset(second), frozenset(_chars(loose) | double)
+
+
+#: The letters folded to two (œ, æ, ß, ĳ…), and what may join two parts of a word (an
+#: apostrophe, a hyphen) or be dropped from it (an underscore, a combining accent).
+_FOLDED_TO_TWO = frozenset(c for c, folded in _QUICK_FOLD_CHARS.items() if len(folded) > 1)
+_JOINERS = frozenset(APOSTROPHES + "-\u2010\u2011_" + "".join(map(chr, range(0x300, 0x370))))
 
 
 #: Where a token the quick test cannot tell is: a digit, an underscore, a combining accent,
@@ -86,10 +114,15 @@ _UNTOLD = (re.compile(rf"[^\W\x00-\x2f\x3a-\x5e\x60-\x7f{re.escape(''.join(sorte
            re.compile(r"[.,](?<=[\w\u0300-\u036f].)(?=[\w\u0300-\u036f])"))
 
 
-def candidate_starts(text: str, letters: frozenset[str]) -> list[int]:
+def candidate_starts(text: str, starts: frozenset[str]) -> list[int]:
     """The offsets of `text` where a token that may give a term beginning with one of
-    `letters` is, in order (see `_candidates` and `_UNTOLD`)."""
-    words = _candidates(letters)
-    found = [m.start() for p in (*_UNTOLD, *([words] if words else [])) for m in p.finditer(text)]
+    `starts` (see `_plan`) or that the quick test cannot tell (`_UNTOLD`) is, in order."""
+    first, second, loose = _plan(starts)
+    found = [m.start() for p in _UNTOLD for m in p.finditer(text)]
+    if first:
+        found += [m.start() for m in _word_starts(first).finditer(text)
+                  if text[m.end():m.end() + 1] in second]
+    if loose:
+        found += [m.start() for m in _word_starts(loose).finditer(text)]
     found.sort()
     return found
