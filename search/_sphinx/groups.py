@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ..corpus import connected
 from .documents import KEY_FACTS, Group
 from .nodes import quote
 from .reads import Query, Site
@@ -44,28 +45,12 @@ def components(ids: Sequence[int] | np.ndarray, urls: Sequence[int] | np.ndarray
     """The group of each article that has copies: the articles connected by a shared key
     (a key of 0 or less is none), as (smallest id, count)."""
     ids = np.asarray(ids, dtype=np.int64)
-    parent: dict[int, int] = {}
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = i = parent[parent[i]]
-        return i
-
+    columns = []
     for column in (urls, bodies):
         keys = np.asarray(column, dtype=np.int64)
-        held = np.flatnonzero(keys > 0)
-        order = held[np.argsort(keys[held], kind="stable")]
-        same = np.flatnonzero(keys[order][1:] == keys[order][:-1])  # row i+1 repeats row i's key
-        for a, b in zip(ids[order[same]].tolist(), ids[order[same + 1]].tolist(), strict=True):
-            parent.setdefault(a, a)
-            parent.setdefault(b, b)
-            ra, rb = root(a), root(b)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-    members: dict[int, list[int]] = {}
-    for i in parent:
-        members.setdefault(root(i), []).append(i)
-    return {i: (min(group), len(group)) for group in members.values() for i in group}
+        held = keys > 0
+        columns.append((ids[held], keys[held]))
+    return {i: (min(group), len(group)) for group in connected(columns) for i in group}
 
 
 class KeyLog:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import Match
+from ..corpus import connected
 from .postings import Mask, numeric_column
 
 __all__ = ["KEY_COLUMNS", "DuplicateGroups", "key_digest"]
@@ -47,13 +48,7 @@ class DuplicateGroups:
     def read(cls, reader: Any, live: np.ndarray) -> DuplicateGroups:
         """The groups of the live documents of a whoosh reader (`live`: its live mask)."""
         size = reader.doc_count_all()
-        parent: dict[int, int] = {}
-
-        def root(d: int) -> int:
-            while parent[d] != d:
-                parent[d] = d = parent[parent[d]]
-            return d
-
+        columns = []
         for name in KEY_COLUMNS:
             keys = np.zeros(size, dtype=np.uint64)
             for sub, offset in reader.leaf_readers():
@@ -61,19 +56,8 @@ class DuplicateGroups:
                     keys[offset:offset + sub.doc_count_all()] = numeric_column(
                         sub.column_reader(name, translate=False), sub.doc_count_all())
             docs = np.flatnonzero((keys != 0) & live)
-            order = np.argsort(keys[docs], kind="stable")
-            docs, keys_sorted = docs[order], keys[docs][order]
-            same = np.flatnonzero(keys_sorted[1:] == keys_sorted[:-1])  # doc i+1 repeats doc i's key
-            for a, b in zip(docs[same].tolist(), docs[same + 1].tolist(), strict=True):
-                parent.setdefault(a, a)
-                parent.setdefault(b, b)
-                ra, rb = root(a), root(b)
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
-        groups: dict[int, list[int]] = {}
-        for d in parent:
-            groups.setdefault(root(d), []).append(d)
-        return cls(size, groups.values())
+            columns.append((docs, keys[docs]))
+        return cls(size, connected(columns))
 
     def once(self, docs: Mask) -> Mask:
         """`docs` with one document for each group of duplicates among them (its first, or

@@ -15,7 +15,7 @@ from .article import (
     content_hash,
     parse_date,
 )
-from .identity import DuplicateKeys, duplicate_keys
+from .identity import DuplicateKeys, connected, duplicate_keys
 from .readers import corpus_files, corpus_signature, iter_articles, parse_text_article, read_corpus, text_path
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "article_from_record",
     "clean_line",
     "clean_text",
+    "connected",
     "content_hash",
     "corpus_files",
     "corpus_signature",
