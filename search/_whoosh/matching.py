@@ -186,7 +186,7 @@ def _opening_boost(snap: WhooshSnapshot, ranked: list[Match], parts: list[QueryP
     rescored = []
     for m in head:
         clock.check()
-        body = snap.searcher.stored_fields(m.key).get("body", "")
+        body = snap.stored(m.key).get("body", "")
         opening = {term for _, _, term in analyzer.spans(body[:ranking.lead_chars], stems)}
         share = sum(1 for g in groups if not g.isdisjoint(opening)) / len(groups)
         factor = 1.0 + ranking.lead_weight * share + ranking.proximity_weight * near.get(m.key, 0.0)

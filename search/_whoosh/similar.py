@@ -50,7 +50,7 @@ def similar(snap: WhooshSnapshot, key: Hashable, limit: int, clock: Clock) -> Ma
     articles of the same days. Its own duplicates are left out, and the others' collapsed.
     """
     reader = snap.reader
-    stored = snap.searcher.stored_fields(key)
+    stored = snap.stored(key)
     n_docs = max(reader.doc_count(), 1)
     weights: dict[str, float] = {}
     for term, count in _field_weighted_tf(stored).items():

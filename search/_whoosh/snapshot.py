@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import datetime
@@ -32,6 +33,10 @@ _DAY = 86_400_000_000  # microseconds
 _EPOCH_DAYS = 719_162  # days from 0001-01-01 to 1970-01-01
 T = TypeVar("T")
 
+#: Stored articles a snapshot keeps the fields of (the last read): a search reads the
+#: bodies of its best articles for the opening boost, then its page's hits again.
+STORED_CACHED = 64
+
 
 class WhooshSnapshot:
     """An open searcher of the index at `path`, valid until the index changes, with its
@@ -47,6 +52,9 @@ class WhooshSnapshot:
         self.ranking = ranking
         self.postings = PostingCache(self.reader, self.date_array)
         self.scorer = Scorer(self.postings, ranking)
+        #: whoosh's stored fields of a document (the last ones read are kept: do not change them)
+        self.stored: Callable[[Hashable], Mapping[str, Any]] = functools.lru_cache(maxsize=STORED_CACHED)(
+            searcher.stored_fields)
         self._values: dict[str, ValueIndex] = {}
         self._value_docs: dict[str, dict[str, np.ndarray]] = {}
         self._dates: np.ndarray | None = None
@@ -137,7 +145,7 @@ class WhooshSnapshot:
     @reads_index
     def articles(self, keys: Sequence[Hashable]) -> list[StoredArticle]:
         """The stored articles with these document numbers."""
-        return [StoredArticle(key, stored_article(self.searcher.stored_fields(key))) for key in keys]
+        return [StoredArticle(key, stored_article(self.stored(key))) for key in keys]
 
     @reads_index
     def key_of(self, article_id: str) -> int | None:
@@ -188,7 +196,7 @@ class WhooshSnapshot:
 
     def _dated(self, docnum: int) -> datetime:
         """The date of a document as its article gives it (with its time zone)."""
-        return _stored_date(self.searcher.stored_fields(docnum)) or long_to_datetime(
+        return _stored_date(self.stored(docnum)) or long_to_datetime(
             int(self.date_array()[docnum]))
 
     def close(self) -> None:
